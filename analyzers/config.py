@@ -1,0 +1,317 @@
+"""Project configuration: `[tool.reviewlens]` in pyproject.toml or a reviewlens.toml.
+
+The nearest config file upward from each checked file wins (a pyproject.toml without a
+`[tool.reviewlens]` table is passed over, like ruff does). Path patterns in a config are
+gitignore-style and relative to the config file's folder. Every problem is reported as a
+ConfigError naming the file and the key; nothing here raises anything else on bad input.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterable
+
+import pathspec
+
+from .model import Severity
+
+CONFIG_FILES = ("reviewlens.toml", "pyproject.toml")
+
+DEFAULT_EXEMPT_PATHS = (
+    "tests/", "test/", "__tests__/", "e2e/", "cypress/", "playwright/",
+    "test_*.py", "*_test.py", "conftest.py", "*.test.*", "*.spec.*", "setupTests.*",
+    "scripts/",
+)
+# Never checked, whatever the config says (on top of .gitignore and `exclude`).
+ALWAYS_EXCLUDED_DIRS = frozenset({
+    "node_modules", ".venv", "venv", "dist", "build", ".next", ".git", "__pycache__",
+    ".mypy_cache", ".ruff_cache", ".pytest_cache", ".tox", ".reviewlens_cache",
+})
+
+
+class ConfigError(Exception):
+    def __init__(self, path: str | os.PathLike | None, problem: str) -> None:
+        self.path = str(path) if path is not None else None
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}" if self.path else problem)
+
+
+def _spec(patterns: Iterable[str]) -> pathspec.PathSpec:
+    return pathspec.PathSpec.from_lines("gitignore", list(patterns))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings for the files governed by one config file (or the defaults)."""
+
+    root: Path | None = None  # folder of the config file; patterns are relative to it
+    source: Path | None = None  # the config file
+    select: tuple[str, ...] = ("ALL",)
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = ()
+    exempt_paths: tuple[str, ...] = DEFAULT_EXEMPT_PATHS
+    severity: tuple[tuple[str, Severity], ...] = ()
+    rule_options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+    banned_modules: tuple[tuple[str, str], ...] = ()
+    respect_gitignore: bool = True
+    extra: tuple[tuple[str, Any], ...] = field(default=())
+
+    # -- derived, cached --------------------------------------------------------------
+    @functools.cached_property
+    def _exempt_spec(self) -> pathspec.PathSpec:
+        return _spec(self.exempt_paths)
+
+    @functools.cached_property
+    def _exclude_spec(self) -> pathspec.PathSpec:
+        return _spec(self.exclude)
+
+    @functools.cached_property
+    def _per_file(self) -> list[tuple[pathspec.PathSpec, tuple[str, ...]]]:
+        return [(_spec([glob]), codes) for glob, codes in self.per_file_ignores]
+
+    @functools.cached_property
+    def severity_map(self) -> dict[str, Severity]:
+        return dict(self.severity)
+
+    @functools.cached_property
+    def options_map(self) -> dict[str, dict[str, Any]]:
+        return {code: dict(opts) for code, opts in self.rule_options}
+
+    def relative(self, path: str | os.PathLike) -> str:
+        """Posix path of `path` relative to the config root (or as given when outside it)."""
+        p = Path(path)
+        if self.root is not None:
+            try:
+                return p.resolve().relative_to(self.root.resolve()).as_posix()
+            except (ValueError, OSError):
+                pass
+        if p.is_absolute():
+            try:
+                return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
+            except (ValueError, OSError):
+                return p.name
+        return PurePosixPath(p.as_posix()).as_posix().lstrip("./") if p.as_posix().startswith("./") else p.as_posix()
+
+    def is_exempt(self, rel: str) -> bool:
+        return self._exempt_spec.match_file(rel)
+
+    def is_excluded(self, rel: str) -> bool:
+        return bool(self.exclude) and self._exclude_spec.match_file(rel)
+
+    def enabled_codes(self, rel: str, all_codes: Iterable[str], names: dict[str, str]) -> frozenset[str]:
+        codes = list(all_codes)
+        chosen = set(expand_selectors(self.select, codes, names)) | set(expand_selectors(self.extend_select, codes, names))
+        chosen -= set(expand_selectors(self.ignore, codes, names))
+        for spec, ignored in self._per_file:
+            if spec.match_file(rel):
+                chosen -= set(expand_selectors(ignored, codes, names))
+        return frozenset(chosen)
+
+    def with_overrides(self, **changes: Any) -> "Settings":
+        from dataclasses import replace
+
+        return replace(self, **changes)
+
+
+def expand_selectors(selectors: Iterable[str], codes: list[str], names: dict[str, str]) -> list[str]:
+    """"ALL", a code ("RL201"), a prefix ("RL2") or a rule name ("debug-print") -> codes."""
+    out: list[str] = []
+    for sel in selectors:
+        s = sel.strip()
+        if s.upper() == "ALL":
+            out.extend(codes)
+        elif s in names:
+            out.append(names[s])
+        else:
+            out.extend(c for c in codes if c.startswith(s.upper()))
+    return out
+
+
+def validate_selectors(selectors: Iterable[str], codes: list[str], names: dict[str, str], where: str, path) -> None:
+    for sel in selectors:
+        if not isinstance(sel, str):
+            raise ConfigError(path, f"{where}: expected rule codes as strings, got {sel!r}")
+        if not expand_selectors([sel], codes, names):
+            raise ConfigError(path, f"{where}: unknown rule selector {sel!r} (see `reviewlens rules`)")
+
+
+# --- loading ---------------------------------------------------------------------------
+
+_KNOWN_KEYS = {
+    "select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude",
+    "exempt-paths", "extend-exempt-paths", "severity", "options", "banned-modules",
+    "respect-gitignore", "api-prefix",
+}
+
+
+def _expect_str_list(value: Any, key: str, path) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(path, f"`{key}` must be a list of strings, got {value!r}")
+    return tuple(value)
+
+
+def settings_from_table(table: dict[str, Any], path: Path | None, root: Path | None) -> Settings:
+    from .registry import all_codes, code_names, rule_options_schema
+
+    codes = all_codes()
+    names = code_names()
+    if not isinstance(table, dict):
+        raise ConfigError(path, "the reviewlens configuration must be a table")
+    unknown = sorted(set(table) - _KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(path, f"unknown key `{unknown[0]}` (known keys: {', '.join(sorted(_KNOWN_KEYS))})")
+
+    kw: dict[str, Any] = {"root": root, "source": path}
+    for key, attr in (("select", "select"), ("extend-select", "extend_select"), ("ignore", "ignore")):
+        if key in table:
+            kw[attr] = _expect_str_list(table[key], key, path)
+            validate_selectors(kw[attr], codes, names, f"`{key}`", path)
+
+    if "per-file-ignores" in table:
+        pfi = table["per-file-ignores"]
+        if not isinstance(pfi, dict):
+            raise ConfigError(path, "`per-file-ignores` must be a table of glob = [codes]")
+        entries = []
+        for glob, value in pfi.items():
+            sels = _expect_str_list(value, f"per-file-ignores.{glob}", path)
+            validate_selectors(sels, codes, names, f"`per-file-ignores` for {glob!r}", path)
+            entries.append((glob, sels))
+        kw["per_file_ignores"] = tuple(entries)
+
+    exclude = _expect_str_list(table.get("exclude", []), "exclude", path)
+    exclude += _expect_str_list(table.get("extend-exclude", []), "extend-exclude", path)
+    kw["exclude"] = exclude
+
+    exempt = DEFAULT_EXEMPT_PATHS
+    if "exempt-paths" in table:
+        exempt = _expect_str_list(table["exempt-paths"], "exempt-paths", path)
+    exempt += _expect_str_list(table.get("extend-exempt-paths", []), "extend-exempt-paths", path)
+    kw["exempt_paths"] = exempt
+
+    if "severity" in table:
+        sev = table["severity"]
+        if not isinstance(sev, dict):
+            raise ConfigError(path, "`severity` must be a table of CODE = \"error\" | \"warning\" | \"info\"")
+        pairs = []
+        for sel, level in sev.items():
+            validate_selectors([sel], codes, names, "`severity`", path)
+            if not isinstance(level, str):
+                raise ConfigError(path, f"`severity.{sel}` must be a string")
+            try:
+                parsed = Severity.parse(level)
+            except ValueError as exc:
+                raise ConfigError(path, f"`severity.{sel}`: {exc}") from None
+            pairs.extend((code, parsed) for code in expand_selectors([sel], codes, names))
+        kw["severity"] = tuple(pairs)
+
+    if "options" in table:
+        opts = table["options"]
+        if not isinstance(opts, dict):
+            raise ConfigError(path, "`options` must be a table of [options.CODE] tables")
+        schema = rule_options_schema()
+        resolved = []
+        for sel, values in opts.items():
+            code = names.get(sel, sel.upper())
+            if code not in codes:
+                raise ConfigError(path, f"`options.{sel}`: unknown rule")
+            if not isinstance(values, dict):
+                raise ConfigError(path, f"`options.{sel}` must be a table")
+            known = schema.get(code, {})
+            for name, value in values.items():
+                if name not in known:
+                    hint = ", ".join(sorted(known)) or "none"
+                    raise ConfigError(path, f"`options.{sel}.{name}`: unknown option (this rule's options: {hint})")
+                default = known[name]
+                if default is not None and not _same_shape(default, value):
+                    raise ConfigError(path, f"`options.{sel}.{name}` must be {type(default).__name__}, got {value!r}")
+            resolved.append((code, tuple(values.items())))
+        kw["rule_options"] = tuple(resolved)
+
+    if "banned-modules" in table:
+        banned = table["banned-modules"]
+        if not isinstance(banned, dict) or not all(isinstance(v, str) for v in banned.values()):
+            raise ConfigError(path, "`banned-modules` must be a table of module = \"message\"")
+        kw["banned_modules"] = tuple(banned.items())
+
+    if "respect-gitignore" in table:
+        if not isinstance(table["respect-gitignore"], bool):
+            raise ConfigError(path, "`respect-gitignore` must be true or false")
+        kw["respect_gitignore"] = table["respect-gitignore"]
+
+    extra = {k: table[k] for k in ("api-prefix",) if k in table}
+    kw["extra"] = tuple(extra.items())
+    return Settings(**kw)
+
+
+def _same_shape(default: Any, value: Any) -> bool:
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, (int, float)):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(default, (list, tuple)):
+        return isinstance(value, list)
+    return isinstance(value, type(default))
+
+
+def load_config_file(path: Path) -> Settings | None:
+    """Settings from one file; None for a pyproject.toml without [tool.reviewlens]."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(path, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(path, "not valid UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, f"invalid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("reviewlens") if isinstance(data.get("tool"), dict) else None
+        if table is None:
+            return None
+    else:
+        table = data.get("tool", {}).get("reviewlens", data) if "tool" in data else data
+    return settings_from_table(table, path, path.parent)
+
+
+class ConfigResolver:
+    """Finds and caches the settings that govern each folder."""
+
+    def __init__(self, override: Path | None = None, defaults: Settings | None = None) -> None:
+        self._override = load_config_file(override) if override else None
+        if override and self._override is None:
+            raise ConfigError(override, "no [tool.reviewlens] table in this file")
+        self._defaults = defaults or Settings()
+        self._by_dir: dict[Path, Settings] = {}
+
+    def for_path(self, path: str | os.PathLike) -> Settings:
+        if self._override is not None:
+            return self._override
+        p = Path(path).absolute()
+        folder = p if p.is_dir() else p.parent
+        return self._for_dir(folder)
+
+    def _for_dir(self, folder: Path) -> Settings:
+        cached = self._by_dir.get(folder)
+        if cached is not None:
+            return cached
+        settings = None
+        for name in CONFIG_FILES:
+            candidate = folder / name
+            if candidate.is_file():
+                settings = load_config_file(candidate)
+                if settings is not None:
+                    break
+        if settings is None:
+            parent = folder.parent
+            settings = self._defaults if parent == folder else self._for_dir(parent)
+        self._by_dir[folder] = settings
+        return settings

@@ -1,0 +1,115 @@
+"""The one place where byte offsets become (line, column) positions and back.
+
+tree-sitter and the engine speak UTF-8 byte offsets. LSP speaks UTF-16 code units by
+default (UTF-8 when negotiated); humans and the CLI count characters (code points).
+Lines end at "\\n", "\\r\\n" or a lone "\\r", as LSP defines them. Invalid UTF-8 bytes count
+as one unit each in every encoding, so a position never lands inside a byte sequence.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import Literal
+
+Encoding = Literal["utf-8", "utf-16", "utf-32"]
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    line: int  # 0-based
+    column: int  # 0-based, in the requested encoding's units
+
+
+def _units(segment: bytes, encoding: Encoding) -> int:
+    if encoding == "utf-8" or segment.isascii():
+        return len(segment)
+    text = segment.decode("utf-8", "surrogateescape")
+    if encoding == "utf-32":
+        return len(text)
+    # Astral characters take two UTF-16 units; lone surrogates (escaped bad bytes) one.
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+class LineIndex:
+    """Line starts of one source; conversions are O(log lines + line length)."""
+
+    __slots__ = ("source", "line_starts")
+
+    def __init__(self, source: bytes) -> None:
+        self.source = source
+        starts = [0]
+        find = source.find
+        i = find(b"\n")
+        # Fast path for the common case: only "\n" / "\r\n" endings.
+        if b"\r" not in source:
+            while i != -1:
+                starts.append(i + 1)
+                i = find(b"\n", i + 1)
+        else:
+            n = len(source)
+            j = 0
+            while j < n:
+                c = source[j]
+                if c == 0x0A:
+                    starts.append(j + 1)
+                elif c == 0x0D:
+                    if j + 1 < n and source[j + 1] == 0x0A:
+                        j += 1
+                    starts.append(j + 1)
+                j += 1
+        self.line_starts = starts
+
+    @property
+    def line_count(self) -> int:
+        return len(self.line_starts)
+
+    def line_of(self, offset: int) -> int:
+        return bisect.bisect_right(self.line_starts, offset) - 1
+
+    def line_start(self, line: int) -> int:
+        return self.line_starts[min(max(line, 0), len(self.line_starts) - 1)]
+
+    def line_end(self, line: int, *, include_newline: bool = False) -> int:
+        """Byte offset of the end of `line` (before its line break unless asked)."""
+        if line + 1 < len(self.line_starts):
+            end = self.line_starts[line + 1]
+            if include_newline:
+                return end
+            if end >= 2 and self.source[end - 2 : end] == b"\r\n":
+                return end - 2
+            return end - 1
+        return len(self.source)
+
+    def line_text(self, line: int) -> bytes:
+        return self.source[self.line_start(line) : self.line_end(line)]
+
+    def position(self, offset: int, encoding: Encoding = "utf-16") -> Position:
+        offset = min(max(offset, 0), len(self.source))
+        line = self.line_of(offset)
+        start = self.line_starts[line]
+        # An offset between "\r" and "\n" belongs at the end of the line.
+        end = self.line_end(line)
+        return Position(line, _units(self.source[start : min(offset, end)], encoding))
+
+    def offset(self, line: int, column: int, encoding: Encoding = "utf-16") -> int:
+        """Byte offset of a (line, column); out-of-range values clamp like LSP says."""
+        if line < 0:
+            return 0
+        if line >= len(self.line_starts):
+            return len(self.source)
+        start = self.line_starts[line]
+        end = self.line_end(line)
+        segment = self.source[start:end]
+        if encoding == "utf-8" or segment.isascii():
+            return start + min(max(column, 0), len(segment))
+        text = segment.decode("utf-8", "surrogateescape")
+        units = 0
+        consumed = 0
+        for ch in text:
+            width = 2 if encoding == "utf-16" and ord(ch) > 0xFFFF else 1
+            if units + width > column:
+                break
+            units += width
+            consumed += len(ch.encode("utf-8", "surrogateescape"))
+        return start + consumed

@@ -1,0 +1,1 @@
+"""Python-specific semantic helpers built from the tree."""

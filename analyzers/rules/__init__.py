@@ -1,0 +1,1 @@
+"""Rule implementations: one file per rule per language family."""

@@ -1,0 +1,1 @@
+"""TypeScript/JavaScript-specific semantic helpers built from the tree."""

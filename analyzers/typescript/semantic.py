@@ -1,0 +1,154 @@
+"""Name resolution for TypeScript/JavaScript, from the tree: imports and requires.
+
+`qualified_name(expr)` turns `fs.readFileSync`, `readFileSync` or `cp.execSync` into
+`fs.readFileSync` / `child_process.execSync`, knowing ES imports (default, namespace,
+named with aliases) and CommonJS `require`. "node:" prefixes are dropped.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+from tree_sitter import Node, Query, QueryCursor
+
+from ..languages import language
+
+if TYPE_CHECKING:
+    from ..context import FileContext
+
+FUNCTION_TYPES = (
+    "function_declaration", "function_expression", "arrow_function", "method_definition",
+    "generator_function_declaration", "generator_function",
+)
+
+_IMPORTS = """
+(import_statement source: (string (string_fragment) @src)) @import
+(variable_declarator
+  name: (_) @name
+  value: (call_expression function: (identifier) @req arguments: (arguments (string (string_fragment) @src)))
+  (#eq? @req "require")) @require
+(variable_declarator
+  name: (_) @name
+  value: (await_expression (call_expression function: (import) arguments: (arguments (string (string_fragment) @src))))) @dynamic
+"""
+
+
+@functools.cache
+def _query(grammar: str) -> Query:
+    return Query(language(grammar), _IMPORTS)
+
+
+def normalize_module(spec: str) -> str:
+    return spec[5:] if spec.startswith("node:") else spec
+
+
+def enclosing_function(node: Node) -> Node | None:
+    p = node.parent
+    while p is not None:
+        if p.type in FUNCTION_TYPES:
+            return p
+        p = p.parent
+    return None
+
+
+def is_async_function(func: Node) -> bool:
+    return any(c.type == "async" for c in func.children)
+
+
+def function_name(func: Node) -> str | None:
+    name = func.child_by_field_name("name")
+    if name is not None:
+        return name.text.decode()
+    parent = func.parent
+    if parent is not None and parent.type == "variable_declarator":
+        n = parent.child_by_field_name("name")
+        return n.text.decode() if n is not None else None
+    if parent is not None and parent.type == "pair":
+        k = parent.child_by_field_name("key")
+        return k.text.decode() if k is not None else None
+    return None
+
+
+class TsModule:
+    def __init__(self, ctx: "FileContext") -> None:
+        self.ctx = ctx
+        self.root = ctx.tree.root_node
+
+    @functools.cached_property
+    def imports(self) -> dict[str, str]:
+        """Local name -> "module" (default/namespace import) or "module.export"."""
+        out: dict[str, str] = {}
+        for _, caps in QueryCursor(_query(self.ctx.grammar)).matches(self.root):
+            module = normalize_module(caps["src"][0].text.decode())
+            if "import" in caps:
+                self._read_import(caps["import"][0], module, out)
+            else:
+                name = caps["name"][0]
+                if name.type == "identifier":
+                    out[name.text.decode()] = module
+                elif name.type == "object_pattern":
+                    for prop in name.named_children:
+                        if prop.type == "shorthand_property_identifier_pattern":
+                            out[prop.text.decode()] = f"{module}.{prop.text.decode()}"
+                        elif prop.type == "pair_pattern":
+                            key, value = prop.child_by_field_name("key"), prop.child_by_field_name("value")
+                            if key is not None and value is not None and value.type == "identifier":
+                                out[value.text.decode()] = f"{module}.{key.text.decode()}"
+        return out
+
+    @staticmethod
+    def _read_import(stmt: Node, module: str, out: dict[str, str]) -> None:
+        clause = next((c for c in stmt.named_children if c.type == "import_clause"), None)
+        if clause is None:
+            return
+        for part in clause.named_children:
+            if part.type == "identifier":  # default import
+                out[part.text.decode()] = module
+            elif part.type == "namespace_import":
+                ident = next((c for c in part.named_children if c.type == "identifier"), None)
+                if ident is not None:
+                    out[ident.text.decode()] = module
+            elif part.type == "named_imports":
+                for spec in part.named_children:
+                    if spec.type != "import_specifier":
+                        continue
+                    name = spec.child_by_field_name("name")
+                    alias = spec.child_by_field_name("alias")
+                    if name is None:
+                        continue
+                    local = (alias or name).text.decode()
+                    out[local] = f"{module}.{name.text.decode().strip(chr(34) + chr(39))}"
+
+    @functools.cached_property
+    def imported_modules(self) -> set[str]:
+        return {v if "." not in v or v.startswith((".", "@")) else v.split(".")[0] for v in self.imports.values()} | {
+            v for v in self.imports.values()
+        }
+
+    def module_sources(self) -> set[str]:
+        """Every module specifier imported or required by the file."""
+        out = set()
+        for _, caps in QueryCursor(_query(self.ctx.grammar)).matches(self.root):
+            out.add(normalize_module(caps["src"][0].text.decode()))
+        return out
+
+    def qualified_name(self, expr: Node | None) -> str | None:
+        if expr is None:
+            return None
+        if expr.type == "identifier":
+            return self.imports.get(expr.text.decode())
+        if expr.type == "member_expression":
+            obj = expr.child_by_field_name("object")
+            prop = expr.child_by_field_name("property")
+            if prop is None:
+                return None
+            base = self.qualified_name(obj)
+            if base is None:
+                return None
+            return f"{base}.{prop.text.decode()}"
+        return None
+
+    def callee_text(self, call: Node) -> str:
+        fn = call.child_by_field_name("function")
+        return fn.text.decode() if fn is not None else ""

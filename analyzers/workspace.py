@@ -1,0 +1,94 @@
+"""What the engine may know about files other than the one it checks.
+
+The engine does no I/O of its own: project-wide facts (package.json, imports between the
+project's files, env example files) come through a Workspace the caller hands in. The
+CLI gives a filesystem-backed one; the language server overlays its open documents.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from typing import Protocol
+
+
+class Workspace(Protocol):
+    def read_text(self, path: str) -> str | None:
+        """Text of a file (open editor buffer first), or None when it does not exist."""
+
+    def exists(self, path: str) -> bool: ...
+
+    def root_of(self, path: str) -> str | None:
+        """The workspace folder that holds `path`, when known."""
+
+
+class NullWorkspace:
+    def read_text(self, path: str) -> str | None:
+        return None
+
+    def exists(self, path: str) -> bool:
+        return False
+
+    def root_of(self, path: str) -> str | None:
+        return None
+
+
+class FileSystemWorkspace:
+    """Reads files from disk (with a small cache); `overlay` holds unsaved buffers."""
+
+    MAX_BYTES = 2_000_000
+
+    def __init__(self, roots: list[str] | None = None, overlay: dict[str, str] | None = None) -> None:
+        self.roots = [os.path.abspath(r) for r in (roots or [])]
+        self.overlay = overlay if overlay is not None else {}
+        self._cache: dict[str, str | None] = {}
+
+    def read_text(self, path: str) -> str | None:
+        path = os.path.abspath(path)
+        if path in self.overlay:
+            return self.overlay[path]
+        if path not in self._cache:
+            try:
+                if os.path.getsize(path) > self.MAX_BYTES:
+                    self._cache[path] = None
+                else:
+                    with open(path, "rb") as fh:
+                        self._cache[path] = fh.read().decode("utf-8", "replace")
+            except OSError:
+                self._cache[path] = None
+        return self._cache[path]
+
+    def exists(self, path: str) -> bool:
+        path = os.path.abspath(path)
+        return path in self.overlay or os.path.exists(path)
+
+    def root_of(self, path: str) -> str | None:
+        path = os.path.abspath(path)
+        best = None
+        for root in self.roots:
+            if path == root or path.startswith(root + os.sep):
+                if best is None or len(root) > len(best):
+                    best = root
+        return best
+
+    def invalidate(self, path: str | None = None) -> None:
+        if path is None:
+            self._cache.clear()
+        else:
+            self._cache.pop(os.path.abspath(path), None)
+
+
+def find_upward(ws: Workspace, start: str, names: tuple[str, ...], stop: str | None = None) -> str | None:
+    """Nearest file named one of `names` in `start` or its parents."""
+    folder = Path(os.path.abspath(start))
+    while True:
+        for name in names:
+            candidate = str(folder / name)
+            if ws.exists(candidate):
+                return candidate
+        if stop is not None and str(folder) == os.path.abspath(stop):
+            return None
+        if folder.parent == folder:
+            return None
+        folder = folder.parent

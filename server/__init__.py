@@ -1,0 +1,1 @@
+"""reviewlens adapters: the command-line checker and the language server."""
