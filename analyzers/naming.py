@@ -1,6 +1,11 @@
 """Credential-name matching shared by RL102, RL301 and RL302 (see the catalog's
 "Name matching"): names split into words at `_`, `-`, case changes and digits; a
-credential word must be a whole word (plural allowed); counting words make it not one."""
+credential word must be a whole word (plural allowed); counting words make it not one.
+
+API: `words(name)`, `credential_words(name)`, `is_credential_name(name)` (the broad
+set used by RL102/RL302) and `is_secret_name(name)` (the narrower set of names that
+hold a secret value, used by RL301). Language-neutral: TS rules use it too.
+"""
 
 from __future__ import annotations
 
@@ -11,19 +16,50 @@ _SPLIT = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 
 CREDENTIAL_WORDS = frozenset({
     "token", "jwt", "password", "passwd", "pass", "pwd", "secret", "apikey", "auth",
-    "authorization", "cookie", "credential", "creds", "passphrase",
+    "authorization", "cookie", "credential", "creds", "passphrase", "sessionid",
 })
 # Two-word credentials: ("api", "key") also matches "apiKey", "API_KEY", "api-key".
 CREDENTIAL_PAIRS = frozenset({("api", "key"), ("private", "key"), ("session", "id"), ("access", "key"), ("secret", "key"), ("client", "secret")})
-# Words that turn a credential word into a quantity or a kind: `max_tokens`, `token_type`.
+# Words that turn a credential word into a quantity, a kind or a description of one:
+# `max_tokens`, `token_type`, `password_policy`, `auth_provider`. Decided by the last word.
 COUNTING_WORDS = frozenset({
     "max", "min", "count", "counts", "num", "number", "limit", "limits", "usage", "used", "type",
     "types", "length", "len", "size", "budget", "total", "remaining", "estimate", "per",
-    "policy", "strength", "rules", "regex", "pattern", "min", "expiry", "expires", "ttl",
-    "lifetime", "endpoint", "url", "uri", "path", "file", "field", "name", "header", "label",
-    "placeholder", "hint", "error", "errors", "message", "valid", "validation", "visible",
-    "show", "reset", "forgot", "changed", "confirm", "input", "form", "key", "id",
+    "policy", "strength", "rules", "regex", "pattern", "expiry", "expires", "expire",
+    "expiration", "exp", "ttl", "lifetime", "age", "timeout", "endpoint", "url", "uri", "path",
+    "file", "field", "name", "label", "placeholder", "hint", "error", "errors",
+    "message", "msg", "valid", "validation", "validator", "visible", "show", "reset", "forgot",
+    "changed", "confirm", "input", "form", "id", "provider", "mode", "method", "backend",
+    "router", "routes", "route", "service", "enabled", "disabled", "required", "scheme",
+    "status", "state", "config", "settings", "algorithm", "alg", "prefix", "format", "kind",
+    "location", "handler", "dependency", "middleware", "class", "model", "schema", "version",
+    "flow", "strategy", "level", "scope", "scopes", "audience", "issuer", "index", "idx",
+    "at", "time", "duration", "seconds", "minutes", "hours", "days", "delta", "window",
+    "dir", "directory", "env", "var", "param", "parameter", "flag", "option", "options",
+    "template", "title", "text", "description", "desc", "help", "prompt", "button", "link",
+    "page", "view", "component", "icon", "color", "style", "test", "tests", "mock", "fixture",
+    "hash", "hashed", "masked", "redacted", "fingerprint", "preview", "suffix", "rotation",
+    "refresh", "exists", "present", "missing", "needed", "cache", "store", "storage",
+    "manager", "client", "factory", "helper", "util", "utils", "mixin", "request", "payload",
 })
+# A leading word that makes the name a quantity or a yes/no: `max_tokens`, `has_password`.
+LEADING_NON_CREDENTIAL = frozenset({
+    "max", "min", "num", "number", "total", "count", "is", "has", "should", "use", "enable",
+    "enabled", "disable", "require", "requires", "needs", "allow", "validate", "check",
+})
+# Credential words that name a value worth keeping secret (RL301's list: secret, password,
+# passwd, token, api_key, apikey, private_key, client_secret, access_key, jwt_secret).
+SECRET_WORDS = frozenset({
+    "secret", "secret_key", "password", "passwd", "pass", "pwd", "passphrase", "token", "api_key",
+    "apikey", "private_key", "client_secret", "access_key",
+})
+# Words that say the value was made safe to show: `masked_token`, `token_hash`.
+REDACTED_WORDS = frozenset({
+    "masked", "mask", "redacted", "redact", "hash", "hashed", "fingerprint", "preview",
+    "obfuscated", "sanitized", "truncated", "last4", "suffix",
+})
+
+_VOCAB = CREDENTIAL_WORDS | {w for pair in CREDENTIAL_PAIRS for w in pair} | COUNTING_WORDS
 
 
 @functools.lru_cache(maxsize=8192)
@@ -32,6 +68,14 @@ def words(name: str) -> tuple[str, ...]:
 
 
 def _singular(word: str) -> str:
+    """Plural to singular, preferring a known word (`cookies` -> `cookie`, `creds` stays)."""
+    if word in _VOCAB:
+        return word
+    for cut, add in ((1, ""), (2, ""), (3, "y")):
+        if len(word) > cut + 2 and word.endswith("s"):
+            cand = word[:-cut] + add
+            if cand in _VOCAB:
+                return cand
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
     if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
@@ -62,9 +106,33 @@ def is_credential_name(name: str) -> bool:
     ws = [_singular(w) for w in words(name)]
     pair_words = {p for f in found if "_" in f for p in f.split("_")}
     # The last word decides what the thing is: `token_count` is a count, `count_token`... a token.
+    # Trailing digits (`password2`) do not count as a word here.
+    while len(ws) > 1 and ws[-1].isdigit():
+        ws.pop()
     last = ws[-1]
     if last in COUNTING_WORDS and last not in pair_words and last not in CREDENTIAL_WORDS:
         return False
-    if ws[0] in {"max", "min", "num", "number", "total", "count"}:
+    if ws[0] in LEADING_NON_CREDENTIAL:
         return False
     return True
+
+
+@functools.lru_cache(maxsize=8192)
+def is_secret_name(name: str) -> bool:
+    """A name that holds a secret value (RL301): `SECRET_KEY`, `db_password`, `apiKey`,
+    `jwt_secret`, `access_token`; not `auth_provider`, `cookie_domain`, `token_url`."""
+    if not is_credential_name(name):
+        return False
+    # The catalog's exclusions for RL301 (`API_KEY_HEADER = "X-API-Key"` names a header).
+    ws = words(name)
+    if ws and ws[-1] in ("header", "headers"):
+        return False
+    if ws and _singular(ws[-1]) == "key" and not any(f.endswith("_key") for f in credential_words(name)):
+        return False  # `token_key`, `password_key`: a lookup key, not the secret
+    return any(w in SECRET_WORDS for w in credential_words(name))
+
+
+@functools.lru_cache(maxsize=8192)
+def is_redacted_name(name: str) -> bool:
+    """`masked_token`, `token_hash`, `password_hash`: a derived value safe to show."""
+    return any(_singular(w) in REDACTED_WORDS for w in words(name))

@@ -33,6 +33,13 @@ class NullWorkspace:
     def root_of(self, path: str) -> str | None:
         return None
 
+    def list_files(self, folder: str, suffixes: tuple[str, ...], limit: int = 5000) -> list[str]:
+        return []
+
+
+# Folders never worth listing when looking for a project's own source files.
+SKIP_DIRS = frozenset({"node_modules", ".git", ".next", "dist", "build", "out", ".venv", "venv", "coverage", ".turbo", "__pycache__"})
+
 
 class FileSystemWorkspace:
     """Reads files from disk (with a small cache); `overlay` holds unsaved buffers."""
@@ -71,6 +78,26 @@ class FileSystemWorkspace:
                 if best is None or len(root) > len(best):
                     best = root
         return best
+
+    def list_files(self, folder: str, suffixes: tuple[str, ...], limit: int = 5000) -> list[str]:
+        """Up to `limit` files under `folder` ending in one of `suffixes` (open buffers included),
+        skipping dependency, VCS and build folders (SKIP_DIRS). Optional in the protocol."""
+        folder = os.path.abspath(folder)
+        out: list[str] = []
+        seen: set[str] = set()
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+            for name in sorted(filenames):
+                if name.endswith(suffixes):
+                    path = os.path.join(dirpath, name)
+                    out.append(path)
+                    seen.add(path)
+                    if len(out) >= limit:
+                        return out
+        for path in self.overlay:
+            if path not in seen and path.startswith(folder + os.sep) and path.endswith(suffixes) and len(out) < limit:
+                out.append(path)
+        return out
 
     def invalidate(self, path: str | None = None) -> None:
         if path is None:

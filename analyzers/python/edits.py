@@ -39,3 +39,49 @@ def delete_statement_edit(source: bytes, stmt: Node) -> Edit | None:
     if after.lstrip().startswith(b";"):
         return Edit.delete(stmt.start_byte, stmt.end_byte + (len(after) - len(after.lstrip())) + 1)
     return Edit.delete(stmt.start_byte, stmt.end_byte)
+
+
+def newline_of(source: bytes) -> str:
+    return "\r\n" if b"\r\n" in source[:4096] else "\n"
+
+
+def module_logger_edits(ctx, at: Node) -> tuple[str, list[Edit]] | None:
+    """The name of the module logger to use at `at`, with the edits that create it when
+    the module has none (`import logging` + `logger = logging.getLogger(__name__)` after
+    the imports). None when no logger can be added safely (a `logger` name is already
+    taken by something else, or `at` precedes the import block)."""
+    py = ctx.py
+    existing = py.module_logger_name
+    if existing is not None:
+        return existing, []
+    if py.is_bound_locally("logger", at) or "logger" in py.imports:
+        return None
+    insert_at = py.import_insertion_point()
+    if at.start_byte < insert_at:
+        return None
+    nl = newline_of(ctx.source)
+    block = "" if py.imports.get("logging") == "logging" else f"import logging{nl}"
+    block += f"{nl}logger = logging.getLogger(__name__){nl}"
+    if insert_at == 0:
+        return "logger", [Edit.insert(0, block + nl)]
+    line_end = ctx.source.find(b"\n", insert_at)
+    if line_end == -1:
+        return "logger", [Edit.insert(len(ctx.source), nl + block)]
+    return "logger", [Edit.insert(line_end + 1, block)]
+
+
+def statement_indent(source: bytes, stmt: Node) -> str | None:
+    """The indentation of `stmt` when it starts its line (only whitespace before it)."""
+    line_start = source.rfind(b"\n", 0, stmt.start_byte) + 1
+    before = source[line_start : stmt.start_byte]
+    if before.strip():
+        return None
+    return before.decode("utf-8", "replace")
+
+
+def insert_statement_before(source: bytes, stmt: Node, text: str) -> Edit | None:
+    """An Edit putting statement `text` on its own line before `stmt`, same indentation."""
+    indent = statement_indent(source, stmt)
+    if indent is None:
+        return None
+    return Edit.insert(stmt.start_byte, f"{text}{newline_of(source)}{indent}")

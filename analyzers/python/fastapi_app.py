@@ -1,0 +1,247 @@
+"""FastAPI structure of one Python file: apps, routers and route handlers.
+
+Shared by RL401 (event handlers of an app), RL308 (route handlers and the dependencies
+that guard them) and any later rule that needs to know what `app` or `router` is.
+Everything is resolved from the tree: `from fastapi import FastAPI as F; api = F()` is an
+app, `import fastapi; r = fastapi.APIRouter(prefix="/x")` a router. Built once per file
+(memoised in `ctx.cache`) and only when a rule asks.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tree_sitter import Node, Query, QueryCursor
+
+from ..languages import language
+from .semantic import FUNCTION_TYPES, SCOPE_TYPES, scope_of
+
+if TYPE_CHECKING:
+    from ..context import FileContext
+
+APP_CLASSES = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
+ROUTER_CLASSES = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter"})
+ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace", "api_route", "websocket"})
+
+_CONSTRUCTIONS = """
+(assignment left: (identifier) @name right: (call function: [(identifier) (attribute)] @fn) @call) @assign
+"""
+
+_ROUTES = """
+(decorated_definition
+  (decorator (call function: (attribute object: (identifier) @obj attribute: (identifier) @method) arguments: (argument_list) @args) @call)
+  definition: (function_definition) @func) @decorated
+"""
+
+_INCLUDES = """
+(call function: (attribute object: (_) attribute: (identifier) @m (#eq? @m "include_router")) arguments: (argument_list . (identifier) @router) @args) @call
+"""
+
+
+@functools.cache
+def _query(src: str) -> Query:
+    return Query(language("python"), src)
+
+
+@dataclass
+class Construction:
+    """`name = FastAPI(...)` / `name = APIRouter(...)` somewhere in the file."""
+
+    kind: str  # "app" | "router"
+    name: str
+    scope: Node | None  # enclosing function, None at module level
+    statement: Node  # the expression statement holding the assignment
+    call: Node  # the FastAPI(...) / APIRouter(...) call
+    cls_text: str  # how the class is spelled at the call (`FastAPI`, `F`, `fastapi.FastAPI`)
+    duplicate: bool = False  # the same name is constructed more than once in the scope
+
+    @property
+    def arguments(self) -> Node | None:
+        return self.call.child_by_field_name("arguments")
+
+    def keyword(self, key: str) -> Node | None:
+        """The value of keyword argument `key`, if given."""
+        args = self.arguments
+        if args is None:
+            return None
+        for arg in args.named_children:
+            if arg.type == "keyword_argument":
+                name = arg.child_by_field_name("name")
+                if name is not None and name.text.decode() == key:
+                    return arg.child_by_field_name("value")
+        return None
+
+    @property
+    def has_splat(self) -> bool:
+        args = self.arguments
+        return args is not None and any(
+            a.type in ("list_splat", "dictionary_splat", "parenthesized_list_splat") for a in args.named_children
+        )
+
+
+@dataclass
+class Route:
+    """A function decorated with `@<app|router>.<method>(path, ...)`."""
+
+    owner: Construction
+    method: str
+    decorator_call: Node
+    function: Node
+    path: str | None  # the literal path, when it is one
+    dependencies: list[Node] = field(default_factory=list)  # `dependencies=[...]` elements on the decorator
+
+
+class FastApiFile:
+    def __init__(self, ctx: "FileContext") -> None:
+        self.ctx = ctx
+        self.py = ctx.py
+
+    # --- constructions ---------------------------------------------------------------
+    @functools.cached_property
+    def constructions(self) -> list[Construction]:
+        out: list[Construction] = []
+        root = self.ctx.tree.root_node
+        for _, caps in QueryCursor(_query(_CONSTRUCTIONS)).matches(root):
+            fn = caps["fn"][0]
+            target = self.py.qualified_name(fn)
+            if target in APP_CLASSES:
+                kind = "app"
+            elif target in ROUTER_CLASSES:
+                kind = "router"
+            else:
+                continue
+            assign = caps["assign"][0]
+            stmt = assign.parent
+            if stmt is None or stmt.type != "expression_statement":
+                continue
+            out.append(Construction(kind, caps["name"][0].text.decode(), scope_of(assign), stmt, caps["call"][0], self.ctx.text(fn)))
+        seen: dict[tuple[int | None, str], Construction] = {}
+        for c in out:
+            key = (c.scope.id if c.scope is not None else None, c.name)
+            if key in seen:
+                seen[key].duplicate = True
+                c.duplicate = True
+            else:
+                seen[key] = c
+        return out
+
+    def _by_scope_name(self) -> dict[tuple[int | None, str], Construction]:
+        cached = self.ctx.cache.get("fastapi_by_scope")
+        if cached is None:
+            cached = {}
+            for c in self.constructions:
+                cached.setdefault((c.scope.id if c.scope is not None else None, c.name), c)
+            self.ctx.cache["fastapi_by_scope"] = cached
+        return cached
+
+    def binding_scope(self, ident: Node) -> tuple[bool, Node | None]:
+        """(found, scope) of the scope whose binding `ident` refers to; found is False when
+        the name is not bound in this file (imported or a builtin/unknown global)."""
+        name = ident.text.decode()
+        scope = scope_of(ident)
+        while scope is not None:
+            if scope.type in FUNCTION_TYPES and name in self.py.bindings_of_scope(scope):
+                return True, scope
+            scope = scope_of(scope)
+        return name in self.py.bindings_of_scope(None), None
+
+    def resolve(self, expr: Node | None) -> Construction | None:
+        """The app/router an identifier refers to, when it is constructed in this file."""
+        if expr is None or expr.type != "identifier":
+            return None
+        found, scope = self.binding_scope(expr)
+        if not found:
+            return None
+        return self._by_scope_name().get((scope.id if scope is not None else None, expr.text.decode()))
+
+    def is_imported(self, expr: Node | None) -> bool:
+        if expr is None or expr.type != "identifier":
+            return False
+        found, _ = self.binding_scope(expr)
+        return not found and expr.text.decode() in self.py.imports
+
+    # --- routes ----------------------------------------------------------------------
+    @functools.cached_property
+    def routes(self) -> list[Route]:
+        out: list[Route] = []
+        root = self.ctx.tree.root_node
+        for _, caps in QueryCursor(_query(_ROUTES)).matches(root):
+            method = caps["method"][0].text.decode()
+            if method not in ROUTE_METHODS:
+                continue
+            owner = self.resolve(caps["obj"][0])
+            if owner is None:
+                continue
+            dec_call = caps["call"][0]
+            args = caps["args"][0]
+            path = None
+            deps: list[Node] = []
+            positional = [a for a in args.named_children if a.type not in ("keyword_argument", "comment")]
+            if positional and positional[0].type == "string":
+                path = string_value(positional[0])
+            for arg in args.named_children:
+                if arg.type != "keyword_argument":
+                    continue
+                key = arg.child_by_field_name("name")
+                value = arg.child_by_field_name("value")
+                if key is None or value is None:
+                    continue
+                if key.text.decode() == "path" and value.type == "string":
+                    path = string_value(value)
+                elif key.text.decode() == "dependencies":
+                    deps.extend(sequence_items(value))
+            out.append(Route(owner, method, dec_call, caps["func"][0], path, deps))
+        return out
+
+    def router_dependencies(self, router: Construction) -> list[Node]:
+        """`dependencies=[...]` of an APIRouter(...) and of every `include_router(router, ...)`
+        in this file that mounts it."""
+        deps: list[Node] = []
+        value = router.keyword("dependencies")
+        if value is not None:
+            deps.extend(sequence_items(value))
+        if router.kind == "app":
+            return deps
+        root = self.ctx.tree.root_node
+        for _, caps in QueryCursor(_query(_INCLUDES)).matches(root):
+            if self.resolve(caps["router"][0]) is not router:
+                continue
+            for arg in caps["args"][0].named_children:
+                if arg.type == "keyword_argument":
+                    key = arg.child_by_field_name("name")
+                    if key is not None and key.text.decode() == "dependencies":
+                        deps.extend(sequence_items(arg.child_by_field_name("value")))
+        return deps
+
+
+def sequence_items(value: Node | None) -> list[Node]:
+    if value is None:
+        return []
+    if value.type in ("list", "tuple", "set"):
+        return [c for c in value.named_children if c.type != "comment"]
+    return [value]
+
+
+def string_value(node: Node) -> str | None:
+    """The value of a plain (non-f) string literal, else None."""
+    if node.type != "string":
+        return None
+    start = node.child(0)
+    if start is None or "f" in start.text.decode().lower():
+        return None
+    parts = [c.text.decode("utf-8", "replace") for c in node.named_children if c.type == "string_content"]
+    if any(c.type == "interpolation" for c in node.named_children):
+        return None
+    return "".join(parts)
+
+
+def fastapi_file(ctx: "FileContext") -> FastApiFile:
+    fa = ctx.cache.get("fastapi_file")
+    if fa is None:
+        fa = ctx.cache["fastapi_file"] = FastApiFile(ctx)
+    return fa
+
+
+__all__ = ["APP_CLASSES", "ROUTER_CLASSES", "ROUTE_METHODS", "Construction", "Route", "FastApiFile", "fastapi_file", "string_value", "sequence_items", "SCOPE_TYPES"]

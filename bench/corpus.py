@@ -1,0 +1,106 @@
+"""Fetch the pinned benchmark corpus from the package registries (cached, never committed).
+
+Python half: sdists from PyPI (`pip download --no-binary :all:`); TypeScript half: npm
+tarballs that ship their TypeScript sources (`npm pack`). Everything lands in
+bench/.corpus/{python,typescript}/<name>/ and is reused on later runs.
+
+    python bench/corpus.py          # fetch (idempotent) and print line counts
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CORPUS = HERE / ".corpus"
+
+PYPI = [
+    "fastapi==0.115.12",
+    "starlette==0.46.2",
+    "httpx==0.28.1",
+    "pydantic-settings==2.9.1",
+    "uvicorn==0.34.2",
+]
+NPM = [
+    "@reduxjs/toolkit@2.8.1",
+    "@tanstack/query-core@5.75.0",
+    "@tanstack/react-query@5.75.0",
+    "@trpc/server@11.1.2",
+    "@trpc/client@11.1.2",
+]
+PY_SUFFIXES = {".py"}
+TS_SUFFIXES = {".ts", ".tsx", ".mts", ".cts"}
+
+
+def _safe_extract(archive: Path, dest: Path) -> None:
+    with tarfile.open(archive) as tar:
+        tar.extractall(dest, filter="data")
+
+
+def fetch_pypi(spec: str) -> Path:
+    name = spec.split("==")[0]
+    dest = CORPUS / "python" / name
+    if dest.exists():
+        return dest
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:", spec, "-d", tmp],
+            check=True,
+        )
+        (archive,) = list(Path(tmp).glob("*.tar.gz"))
+        staging = Path(tmp) / "x"
+        _safe_extract(archive, staging)
+        (top,) = list(staging.iterdir())
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        top.rename(dest)
+    return dest
+
+
+def fetch_npm(spec: str) -> Path:
+    name = spec.rsplit("@", 1)[0].replace("@", "").replace("/", "-")
+    dest = CORPUS / "typescript" / name
+    if dest.exists():
+        return dest
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["npm", "pack", "-q", spec, "--pack-destination", tmp], check=True, capture_output=True)
+        (archive,) = list(Path(tmp).glob("*.tgz"))
+        staging = Path(tmp) / "x"
+        _safe_extract(archive, staging)
+        package = staging / "package"
+        dest.mkdir(parents=True, exist_ok=True)
+        # Keep only the TypeScript sources (not the compiled JS nor .d.ts): the half we measure.
+        for path in package.rglob("*"):
+            if path.is_file() and path.suffix in TS_SUFFIXES and not path.name.endswith(".d.ts"):
+                target = dest / path.relative_to(package)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                path.rename(target)
+    return dest
+
+
+def files(half: str) -> list[Path]:
+    suffixes = PY_SUFFIXES if half == "python" else TS_SUFFIXES
+    root = CORPUS / half
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in suffixes and not p.name.endswith(".d.ts"))
+
+
+def line_count(paths: list[Path]) -> int:
+    return sum(p.read_bytes().count(b"\n") for p in paths)
+
+
+def ensure() -> dict[str, int]:
+    for spec in PYPI:
+        fetch_pypi(spec)
+    for spec in NPM:
+        fetch_npm(spec)
+    return {half: line_count(files(half)) for half in ("python", "typescript")}
+
+
+if __name__ == "__main__":
+    counts = ensure()
+    for half, n in counts.items():
+        print(f"{half:>10}: {len(files(half)):5d} files {n:8d} lines")
+    print(f"{'total':>10}: {sum(counts.values()):8d} lines")
