@@ -41,11 +41,23 @@ COUNTING_WORDS = frozenset({
     "hash", "hashed", "masked", "redacted", "fingerprint", "preview", "suffix", "rotation",
     "refresh", "exists", "present", "missing", "needed", "cache", "store", "storage",
     "manager", "client", "factory", "helper", "util", "utils", "mixin", "request", "payload",
+    "in", "threshold", "cap", "ratio", "percent", "percentage", "buffer", "overlap", "margin",
+    "step", "steps", "rate", "chunk", "chunks", "batch", "multiplier", "factor", "cost", "price",
+    "pricing", "weight", "bucket", "quota", "interval", "retries", "attempts", "counter",
+    "source", "sources", "origin", "err", "exc", "exception", "ex", "failure", "warning",
+    "alias", "aliases", "supported", "spend", "spent", "budget", "before", "after", "details",
+    "saved", "metadata", "stats", "metrics",
 })
 # A leading word that makes the name a quantity or a yes/no: `max_tokens`, `has_password`.
 LEADING_NON_CREDENTIAL = frozenset({
     "max", "min", "num", "number", "total", "count", "is", "has", "should", "use", "enable",
     "enabled", "disable", "require", "requires", "needs", "allow", "validate", "check",
+})
+# Words that make `tokens` a list of credentials rather than a count.
+TOKEN_KINDS = frozenset({
+    "access", "refresh", "auth", "bearer", "api", "id", "session", "jwt", "csrf", "xsrf", "oauth",
+    "personal", "github", "slack", "device", "reset", "verification", "invite", "magic", "revoked",
+    "valid", "user", "service", "bot", "push", "fcm",
 })
 # Credential words that name a value worth keeping secret (RL301's list: secret, password,
 # passwd, token, api_key, apikey, private_key, client_secret, access_key, jwt_secret).
@@ -69,7 +81,7 @@ def words(name: str) -> tuple[str, ...]:
 
 def _singular(word: str) -> str:
     """Plural to singular, preferring a known word (`cookies` -> `cookie`, `creds` stays)."""
-    if word in _VOCAB:
+    if word in _VOCAB or word == "passes":  # `passes` are iterations, not passwords
         return word
     for cut, add in ((1, ""), (2, ""), (3, "y")):
         if len(word) > cut + 2 and word.endswith("s"):
@@ -114,6 +126,14 @@ def is_credential_name(name: str) -> bool:
         return False
     if ws[0] in LEADING_NON_CREDENTIAL:
         return False
+    # A trailing plural `tokens` counts model tokens (`prompt_tokens`, `module.tokens`)
+    # unless a credential kind qualifies it (`access_tokens`, `refresh_tokens`).
+    raw = words(name)
+    if found == ("token",) and "tokens" in raw:
+        i = raw.index("tokens")
+        qualifier = ws[i - 1] if i > 0 else ""
+        if qualifier not in TOKEN_KINDS:
+            return False  # `tokens_before`, `prompt_tokens_details`
     return True
 
 

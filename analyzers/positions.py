@@ -113,3 +113,25 @@ class LineIndex:
             units += width
             consumed += len(ch.encode("utf-8", "surrogateescape"))
         return start + consumed
+
+    def after_edit(self, start: int, end: int, text: bytes) -> "LineIndex":
+        """The index of this source with bytes [start, end) replaced by `text`, computed
+        incrementally (the language server's per-keystroke path): line starts before the
+        edit are kept, those after it shifted, and only the edited span is rescanned."""
+        old = self.source
+        new_source = old[:start] + text + old[end:]
+        delta = len(text) - (end - start)
+        starts = self.line_starts
+        lo = bisect.bisect_left(starts, start)  # starts strictly before `start` are unaffected
+        hi = bisect.bisect_right(starts, end)  # starts strictly after `end` only shift
+        middle = []
+        stop = min(start + len(text), len(new_source))
+        for p in range(max(start, 1), stop + 1):
+            c = new_source[p - 1]
+            if c == 0x0A or (c == 0x0D and (p >= len(new_source) or new_source[p] != 0x0A)):
+                middle.append(p)
+        kept = starts[:lo] or [0]
+        index = LineIndex.__new__(LineIndex)
+        index.source = new_source
+        index.line_starts = kept + [p for p in middle if p > kept[-1]] + [s + delta for s in starts[hi:]]
+        return index

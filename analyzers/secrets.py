@@ -25,7 +25,7 @@ KEY_FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("GitHub token", re.compile(r"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})")),
     ("Slack token", re.compile(r"(?<![A-Za-z0-9])xox[bpoars]-[0-9A-Za-z]{6,}-[0-9A-Za-z-]{6,}")),
     ("Stripe secret key", re.compile(r"(?<![A-Za-z0-9])(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}")),
-    ("API secret key (sk-...)", re.compile(r"(?<![A-Za-z0-9_-])sk-(?:proj-|ant-|or-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}")),
+    ("API secret key (sk-...)", re.compile(r"(?<![A-Za-z0-9_-])sk-(?:proj-|ant-|or-|svcacct-|admin-)?(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{20,}")),
     ("PEM private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")),
 )
 
@@ -41,15 +41,33 @@ TOKEN_SCHEME_WORDS = frozenset({
     "es384", "es512", "eddsa", "none", "cookie", "header", "query", "session", "token",
     "client_credentials", "authorization_code", "implicit", "true", "false",
 })
-# A lower-case identifier or header-like name: `access_token`, `x-api-key`, `refresh-token`.
-_LABEL_WORDS = frozenset({
-    "x", "access", "refresh", "id", "api", "apikey", "key", "token", "tokens", "auth",
-    "authorization", "session", "sessionid", "csrf", "xsrf", "cookie", "bearer", "header",
-    "jwt", "password", "passwd", "client", "secret", "name", "user", "type", "grant", "new",
-    "old", "current", "confirm", "confirmation", "hashed", "private", "public", "field",
-    "reset", "verify", "verification", "oauth", "oauth2",
+
+# Words that mark a value as a stand-in to be replaced: still a secret (it gets deployed).
+PLACEHOLDER_WORDS = frozenset({
+    "change", "changeme", "me", "your", "yours", "replace", "insecure", "dev", "development",
+    "default", "example", "sample", "test", "testing", "placeholder", "todo", "fixme", "xxx",
+    "super", "my", "local", "demo", "temp", "tmp", "prod", "production", "staging", "admin",
+    "root", "letmein", "qwerty", "hunter", "top", "very", "secure", "strong", "random",
 })
-_KEYLIKE = re.compile(r"^[a-z][a-z0-9]*(?:[_\-.:][a-z0-9]+)+$|^[A-Z][A-Za-z0-9]*(?:-[A-Z][A-Za-z0-9]*)+$")
+# Words that mark a value as deliberately meaningless (`"dummy"`, `"unused"`).
+DELIBERATE_WORDS = frozenset({"dummy", "fake", "unused", "notused", "ignored", "na", "nil", "null", "none", "noop", "unset"})
+LABEL_VALUES = DELIBERATE_WORDS | frozenset({
+    "key", "value", "name", "id", "asc", "desc", "body", "string", "str", "required",
+    "optional", "unknown", "hidden", "redacted", "masked", "undefined", "n/a", "auto", "env",
+    # the conventional keys of local OpenAI-compatible servers that need none
+    "ollama", "lm-studio", "lmstudio", "empty", "not-needed", "no-key", "nokey", "not-used",
+    "sk-no-key-required", "no-key-required",
+})
+# Payment providers' documented public test tokens (`tok_visa`, `pm_card_mastercard`).
+_TEST_TOKEN = re.compile(r"^(?:tok|pm|src|pm_card)_[a-z][A-Za-z]*$")
+# A regular expression describing what a token looks like: `[A-Za-z0-9._-]{8,512}`.
+_REGEX_LIKE = re.compile(r"\[[^\]]+\](?:[{*+?]|$)|^\^.*\$$|\\[dws]")
+_DUNDER = re.compile(r"^_+[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*_+$")
+# snake_case, kebab-case, dotted, camelCase, UPPER_SNAKE: something named, or a placeholder.
+_IDENTIFIER_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[_\-.:][A-Za-z0-9]+)*$")
+_UPPER_OR_DOTTED = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$|^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$")
+_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pass", "passphrase", "secret", "secret_key"})
+_NUMBER = re.compile(r"^[+-]?[0-9]+(?:\.[0-9]+)?[smhdkKMG]?$")
 
 
 def key_format(value: str) -> str | None:
@@ -71,11 +89,16 @@ def url_password(value: str) -> str | None:
     password = m.group("password")
     if _PLACEHOLDER_PART.match(password) or "{" in password or "${" in password:
         return None
+    if password.startswith("<") and password.endswith(">"):
+        return None  # a documentation template: `postgresql://<user>:<password>@host/db`
     return password
 
 
-def not_a_secret_value(value: str) -> str | None:
-    """Why `value`, bound to a secret-named target, is not a hardcoded secret (or None)."""
+def not_a_secret_value(value: str, name: str | None = None) -> str | None:
+    """Why `value`, bound to a secret-named target, is not a hardcoded secret (or None).
+
+    `name`, when given, is the target's name: a number is a secret only for a password
+    (`PASSWORD = "123456"`), not for `CONTEXT_TOKENS = "8192"`."""
     stripped = value.strip()
     if not stripped:
         return "empty"
@@ -86,12 +109,29 @@ def not_a_secret_value(value: str) -> str | None:
     if stripped.startswith(("/", "./", "../", "~/")) or re.match(r"^[a-z][a-z0-9+.\-]*://", stripped, re.I):
         if url_password(stripped) is None:
             return "a path or URL"
-    if stripped.lower() in TOKEN_SCHEME_WORDS:
+    lower = stripped.lower()
+    if lower in TOKEN_SCHEME_WORDS:
         return "a token-scheme word"
-    if _KEYLIKE.match(stripped) and credential_words(stripped) and set(words(stripped)) <= _LABEL_WORDS:
-        return "a key or field name"
+    if lower in LABEL_VALUES:
+        return "a label or sentinel"
     if _PLACEHOLDER_PART.match(stripped):
         return "an interpolation placeholder"
+    if lower.startswith("urn:") or _DUNDER.match(stripped):
+        return "a label or sentinel"
+    if _TEST_TOKEN.match(stripped):
+        return "a payment provider's public test token"
+    if _REGEX_LIKE.search(stripped):
+        return "a pattern"
+    if _NUMBER.match(stripped) and not (name is not None and set(credential_words(name)) & _PASSWORD_WORDS):
+        return "a number"
+    if _IDENTIFIER_LIKE.match(stripped):
+        ws = words(stripped)
+        if len(ws) >= 2 and set(ws) <= DELIBERATE_WORDS | {"value", "secret", "key", "token", "password", "api"}:
+            if set(ws) & DELIBERATE_WORDS:
+                return "a deliberate dummy"
+        if len(ws) >= 2 and not any(w.isdigit() for w in ws) and not set(ws) & PLACEHOLDER_WORDS:
+            if _UPPER_OR_DOTTED.match(stripped) or credential_words(stripped) or len(ws) >= 3:
+                return "a key, field or label name"
     return None
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import stat
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -21,6 +23,7 @@ from reviewlens.analyzers import registry
 from reviewlens.analyzers.config import ConfigError, ConfigResolver, Settings
 from reviewlens.analyzers.engine import check_source
 from reviewlens.analyzers.fixes import fix_until_stable
+from reviewlens.analyzers.languages import grammar_for_path, parse
 from reviewlens.analyzers.model import Applicability, Finding, Fix
 from reviewlens.analyzers.positions import LineIndex
 from reviewlens.analyzers.workspace import FileSystemWorkspace
@@ -234,6 +237,19 @@ def unified_diff(before: bytes, after: bytes, shown: str) -> str:
     return "".join(out)
 
 
+_SURROGATES = re.compile("[\udc80-\udcff]")
+
+
+def _sanitized(source: bytes) -> bytes:
+    """`source` with every byte that is not valid UTF-8 replaced by b"?" (offsets unchanged)."""
+    try:
+        source.decode("utf-8")
+        return source
+    except UnicodeDecodeError:
+        text = source.decode("utf-8", "surrogateescape")
+        return _SURROGATES.sub("?", text).encode("utf-8")
+
+
 def _first_invalid_utf8_line(source: bytes) -> int | None:
     try:
         source.decode("utf-8")
@@ -256,7 +272,14 @@ def check_bytes(source: bytes, path: str, shown: str, state: _State, result: Fil
     errors: list[str] = []
 
     def run(src: bytes):
-        res = check_source(src, path, settings, workspace=state.workspace)
+        tree = None
+        if bad_line is not None:
+            # tree-sitter's text predicates decode captured text strictly: parse a copy in
+            # which each undecodable byte is "?" (same offsets), keep the real bytes for rules.
+            grammar = grammar_for_path(path)
+            if grammar is not None:
+                tree = parse(_sanitized(src), grammar)
+        res = check_source(src, path, settings, workspace=state.workspace, tree=tree)
         errors[:] = res.errors
         return res
 
@@ -405,13 +428,22 @@ def check_files(
                 on_result(r)
         return results
     chunksize = max(1, min(64, len(paths) // (jobs * 8)))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,)) as pool:
-        for r in pool.map(check_file, paths, chunksize=chunksize):
-            results.append(r)
-            if on_result:
-                on_result(r)
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,)) as pool:
+            for r in pool.map(check_file, paths, chunksize=chunksize):
+                results.append(r)
+                if on_result:
+                    on_result(r)
+    except BrokenProcessPool as exc:
+        near = paths[len(results)] if len(results) < len(paths) else "?"
+        raise WorkerCrash(
+            f"a checker process died ({exc}); the crash happened at or after {near}. "
+            "Rerun with --jobs 1 to find the file, and please report it"
+        ) from None
     return results
 
 
-def iter_codes() -> Iterator[str]:
-    return iter(registry.all_codes())
+class WorkerCrash(RuntimeError):
+    """A worker process died (a crash in native code); the run is incomplete."""
+
+

@@ -190,7 +190,8 @@ TYPE_METHODS: dict[str, tuple[str, frozenset[str] | str, frozenset[str]]] = {
     ),
     "sqlalchemy.orm.Session": (
         SESSION,
-        frozenset({"query", "execute", "scalar", "scalars", "get", "commit", "flush", "refresh", "merge"}),
+        # `exec` is SQLModel's `execute`.
+        frozenset({"query", "execute", "exec", "scalar", "scalars", "get", "commit", "flush", "refresh", "merge"}),
         frozenset(),
     ),
     "sqlalchemy.Engine": (DB, frozenset({"connect", "begin", "execute", "dispose"}), frozenset()),

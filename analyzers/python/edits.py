@@ -85,3 +85,30 @@ def insert_statement_before(source: bytes, stmt: Node, text: str) -> Edit | None
     if indent is None:
         return None
     return Edit.insert(stmt.start_byte, f"{text}{newline_of(source)}{indent}")
+
+
+def remove_argument_edit(source: bytes, arg: Node) -> Edit | None:
+    """Delete one argument of an argument list with its separating comma."""
+    args = arg.parent
+    if args is None or args.type != "argument_list":
+        return None
+    nxt = arg.next_sibling
+    while nxt is not None and nxt.type == "comment":
+        nxt = nxt.next_sibling
+    if nxt is not None and nxt.type == ",":
+        after = nxt.next_sibling
+        while after is not None and after.type == "comment":
+            after = after.next_sibling
+        if after is not None and after.type != ")":
+            return Edit.delete(arg.start_byte, after.start_byte)
+        # the last argument, with a trailing comma: drop it and its comma
+        prev = arg.prev_sibling
+        if prev is not None and prev.type == ",":
+            return Edit.delete(prev.start_byte, nxt.end_byte)
+        return Edit.delete(arg.start_byte, nxt.end_byte)
+    prev = arg.prev_sibling
+    if prev is not None and prev.type == ",":
+        before = prev.prev_sibling
+        start = before.end_byte if before is not None else prev.start_byte
+        return Edit.delete(start, arg.end_byte)
+    return Edit.delete(arg.start_byte, arg.end_byte)

@@ -240,9 +240,13 @@ class PythonModule:
         offset = 0
         children = self.root.named_children
         i = 0
-        if children and children[0].type == "expression_statement" and children[0].named_children and children[0].named_children[0].type == "string":
-            offset = children[0].end_byte
-            i = 1
+        while i < len(children) and children[i].type == "comment":  # shebang, coding, license
+            i += 1
+        if i < len(children) and children[i].type == "expression_statement" and children[i].named_children and children[i].named_children[0].type == "string":
+            offset = children[i].end_byte
+            i += 1
+        else:
+            i = 0
         while i < len(children) and children[i].type in ("import_statement", "import_from_statement", "future_import_statement", "comment"):
             offset = children[i].end_byte
             i += 1

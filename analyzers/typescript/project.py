@@ -144,31 +144,33 @@ def tsconfig_paths(ws: Workspace, root: str) -> TsConfigPaths | None:
     return None
 
 
-def _try_file(ws: Workspace, base: str) -> str | None:
-    if os.path.splitext(base)[1] in _RESOLVE_EXTS and ws.exists(base):
+def _try_file(exists, base: str) -> str | None:
+    if os.path.splitext(base)[1] in _RESOLVE_EXTS and exists(base):
         return base
     stem, ext = os.path.splitext(base)
     if ext in (".js", ".jsx", ".mjs", ".cjs"):  # TS ESM style: "./x.js" written for x.ts
         for alt in (".ts", ".tsx", ".mts", ".cts"):
-            if ws.exists(stem + alt):
+            if exists(stem + alt):
                 return stem + alt
     for ext in _RESOLVE_EXTS:
-        if ws.exists(base + ext):
+        if exists(base + ext):
             return base + ext
     for ext in _RESOLVE_EXTS:
         candidate = os.path.join(base, "index" + ext)
-        if ws.exists(candidate):
+        if exists(candidate):
             return candidate
     return None
 
 
-def resolve_import(ws: Workspace, importer: str, spec: str, paths: TsConfigPaths | None) -> str | None:
-    """The project file `spec` names, seen from `importer`; None for packages and misses."""
-    if spec.startswith("./") or spec.startswith("../") or spec in (".", ".."):
-        return _try_file(ws, os.path.normpath(os.path.join(os.path.dirname(importer), spec)))
+def resolve_import(ws: Workspace, importer: str, spec: str, paths: TsConfigPaths | None, exists=None) -> str | None:
+    """The project file `spec` names, seen from `importer`; None for packages and misses.
+    `exists` replaces `ws.exists` (the import graph passes its file listing)."""
+    exists = exists or ws.exists
+    if spec.startswith(("./", "../")) or spec in (".", ".."):
+        return _try_file(exists, os.path.normpath(os.path.join(os.path.dirname(importer), spec)))
     if paths is not None:
         for candidate in paths.candidates(spec):
-            hit = _try_file(ws, candidate)
+            hit = _try_file(exists, candidate)
             if hit:
                 return hit
     return None
@@ -176,12 +178,10 @@ def resolve_import(ws: Workspace, importer: str, spec: str, paths: TsConfigPaths
 
 # --- facts read from a file's text, without parsing it ---------------------------------
 _PROLOGUE = r"""^(?:\s|//[^\n]*\n|/\*.*?\*/)*(?:['"]use strict['"];?\s*)?['"]{}['"]"""
-USE_CLIENT_RE = re.compile(_PROLOGUE.format("use client"), re.S)
-USE_SERVER_RE = re.compile(_PROLOGUE.format("use server"), re.S)
-_SPEC_RE = re.compile(
-    r"""(?:^|[;\n}])\s*(?P<kw>import|export)\s+(?P<type>type\s+)?(?:[\w*{}\s,$]*?\bfrom\s*)?['"](?P<a>[^'"\n]+)['"]"""
-    r"""|\b(?:require|import)\s*\(\s*['"](?P<b>[^'"\n]+)['"]\s*\)""",
-)
+USE_CLIENT_RE = re.compile(_PROLOGUE.format("use client"), re.DOTALL)
+USE_SERVER_RE = re.compile(_PROLOGUE.format("use server"), re.DOTALL)
+_SPEC_RE = re.compile(r"""\b(from|import|require)\s*\(?\s*['"]([^'"\n]+)['"]""")
+_TYPE_ONLY_RE = re.compile(r"(?:import|export)\s+type\s")
 _REACT_RE = re.compile(r"""(?:from\s*|require\(\s*)['"](?:react|react-dom)(?:/[\w-]+)?['"]""")
 
 
@@ -189,11 +189,11 @@ def import_specifiers(text: str) -> list[str]:
     """Runtime import specifiers (`import type ... from` is left out)."""
     out = []
     for m in _SPEC_RE.finditer(text):
-        if m.group("type"):
-            continue
-        spec = m.group("a") or m.group("b")
-        if spec:
-            out.append(spec)
+        if m.group(1) == "from":
+            start = max(text.rfind("import", 0, m.start()), text.rfind("export", 0, m.start()))
+            if start != -1 and _TYPE_ONLY_RE.match(text, start):
+                continue
+        out.append(m.group(2))
     return out
 
 
@@ -244,24 +244,36 @@ def build_graph(ws: Workspace, root: str) -> ImportGraph:
             import_specifiers(text),
         )
     importers: dict[str, set[str]] = {}
+    known = set(files)
     for facts in files.values():
         for spec in facts.specifiers:
             if not (spec.startswith(".") or paths_cfg is not None):
                 continue
-            target = resolve_import(ws, facts.path, spec, paths_cfg)
+            target = resolve_import(ws, facts.path, spec, paths_cfg, known.__contains__)
             if target is not None and target != facts.path:
                 facts.imports.add(target)
                 importers.setdefault(target, set()).add(facts.path)
     return ImportGraph(root, files, importers, truncated, time.monotonic())
 
 
-_GRAPHS: "weakref.WeakKeyDictionary[object, dict[str, ImportGraph]]" = weakref.WeakKeyDictionary()
+_GRAPHS: weakref.WeakKeyDictionary[object, dict[str, ImportGraph]] = weakref.WeakKeyDictionary()
 _FALLBACK: dict[tuple[int, str], ImportGraph] = {}
 _LOCK = threading.Lock()
 
 
+def innermost(ws: Workspace) -> Workspace:
+    """The workspace under wrappers (a result cache's dependency recorder exposes `inner`)."""
+    seen = 0
+    while getattr(ws, "inner", None) is not None and seen < 8:
+        ws = ws.inner  # type: ignore[attr-defined]
+        seen += 1
+    return ws
+
+
 def import_graph(ws: Workspace, path: str) -> ImportGraph:
-    """The import graph of the project holding `path` (cached per workspace, GRAPH_TTL)."""
+    """The import graph of the project holding `path`, cached per (innermost) workspace for
+    GRAPH_TTL seconds, so wrappers made per file do not rebuild it."""
+    ws = innermost(ws)
     root = project_root(ws, path)
     try:
         per_ws = _GRAPHS.setdefault(ws, {})

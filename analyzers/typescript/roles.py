@@ -1,6 +1,7 @@
 """File roles for TS/JS (catalog: "File roles"): client, server, shared or script.
 
-* script: `scripts/`, config files (`*.config.*`, `.*rc.js`), tests (the catalog's test paths).
+* script: `scripts/`, config files (`*.config.*`, `.*rc.js`), tests (the catalog's test paths,
+  plus `__mocks__/`) and Storybook stories (`*.stories.*`): code that never ships to users.
 * client: a `"use client"` module, or a React component module (.tsx/.jsx or a module
   importing react) imported only from client modules. Importers are found by scanning
   the project's own files through the Workspace (analyzers/typescript/project.py);
@@ -25,6 +26,7 @@ from .project import (
     USE_SERVER_RE,
     ImportGraph,
     import_graph,
+    innermost,
     is_react_module,
     posix_rel,
 )
@@ -68,7 +70,7 @@ def path_role(rel: str) -> str | None:
     return None
 
 
-def file_role(ctx: "FileContext") -> str:
+def file_role(ctx: FileContext) -> str:
     rel = ctx.rel_path
     by_path = path_role(rel)
     if by_path == SCRIPT:
@@ -85,7 +87,13 @@ def file_role(ctx: "FileContext") -> str:
             graph = import_graph(ctx.workspace, ctx.path)
         except Exception:  # a broken project layout must not stop the analysis
             return SHARED
-        if _ClientSearch(graph).only_client(os.path.abspath(ctx.path)):
+        search = _ClientSearch(graph)
+        client = search.only_client(os.path.abspath(ctx.path))
+        if ctx.workspace is not innermost(ctx.workspace):
+            # A wrapping workspace (the result cache's recorder) learns which files decided the role.
+            for path in sorted(search.consulted):
+                ctx.workspace.read_text(path)
+        if client:
             return CLIENT
     return SHARED
 
@@ -97,6 +105,7 @@ class _ClientSearch:
         self.graph = graph
         self.memo: dict[str, bool] = {}
         self.visits = 0
+        self.consulted: set[str] = set()
 
     def _role_of(self, path: str) -> str | None:
         facts = self.graph.files.get(path)
@@ -114,11 +123,12 @@ class _ClientSearch:
     def only_client(self, path: str, depth: int = 0, stack: frozenset[str] = frozenset()) -> bool:
         if path in self.memo:
             return self.memo[path]
-        importers = [
-            p for p in self.graph.importers_of(path) if p not in stack and self._role_of(p) != SCRIPT
-        ]
+        live = [p for p in self.graph.importers_of(path) if self._role_of(p) != SCRIPT]
+        self.consulted.update(live)
+        importers = [p for p in live if p not in stack]
         if not importers:
-            return False
+            # Only reached back through an import cycle: no evidence against the path being searched.
+            return bool(live) and bool(stack)
         result = True
         for imp in importers:
             self.visits += 1

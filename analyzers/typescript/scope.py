@@ -183,3 +183,19 @@ def in_type_context(node: Node) -> bool:
             return False
         p = p.parent
     return False
+
+
+def binding_scope(name: str, at: Node) -> str | None:
+    """Where `name` seen from `at` is bound: "local" (a declaration or parameter inside a
+    function or block), "module" (a module-level declaration), or None (a global)."""
+    node = at
+    while node is not None:
+        if node.type in SCOPE_TYPES:
+            for _, d in declarators(node):
+                pattern = d.child_by_field_name("name")
+                if pattern is not None and _pattern_binding(pattern, name) is not False:
+                    return "module" if node.type == "program" else "local"
+        if node.type in FUNCTION_TYPES and declares_parameter(node, name):
+            return "local"
+        node = node.parent
+    return None

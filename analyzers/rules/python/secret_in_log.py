@@ -8,7 +8,8 @@ from tree_sitter import Node
 
 from ...languages import PYTHON
 from ...model import Severity
-from ...naming import is_credential_name, is_redacted_name
+from ...naming import credential_words, is_credential_name, is_redacted_name, words
+from ...python.semantic import enclosing
 from ...rule import Captures, Rule
 
 LOG_METHODS = (
@@ -42,8 +43,12 @@ class SecretInLog(Rule):
     Names are matched word by word (see the catalog's "Name matching"): `max_tokens`,
     `token_count`, `token_type`, `password_policy` are not credentials. A value that is
     only measured or tested (`len(token)`, `token is None`, `bool(api_key)`), sliced
-    (`token[:8]`), or named as redacted (`masked_token`, `password_hash`) is not flagged.
-    Test and script paths are exempt.
+    (`token[:8]`), hashed or masked first (`hash_token(t)`, `key = key[:8] + "***"` earlier
+    in the function), or named as redacted (`masked_token`, `password_hash`) is not
+    flagged. `session_id` counts only when the function reads it from a cookie or header
+    (chat, socket and database session ids are identifiers, not credentials). In a module
+    that hashes its tokens (calls `hash_token(...)`), values named just `token` or
+    `user_api_key` are taken as the stored hashes. Test and script paths are exempt.
 
     ## Why is this bad?
     Logs are shipped to aggregators, kept for months and read by many more people than
@@ -113,7 +118,7 @@ class SecretInLog(Rule):
             name = self.ctx.text(recv)
             qn = py.qualified_name(recv)
             if qn is not None:
-                return qn in ("logging", "loguru.logger", "structlog") or qn.endswith((".logger", ".log", ".LOGGER"))
+                return qn in ("logging", "structlog") or bool(_LOGGER_NAME.match(qn.rsplit(".", 1)[-1]))
             return bool(_LOGGER_NAME.match(name))
         if recv.type == "attribute":  # self.logger, app.logger, cls._log
             attr = recv.child_by_field_name("attribute")
@@ -127,18 +132,22 @@ class SecretInLog(Rule):
         t = node.type
         if t == "identifier":
             name = self.ctx.text(node)
-            return name if _credential(name) else None
+            if not (_credential(name) and self._session_credential(name, node)) or self._stored_hash(name):
+                return None
+            return None if self._masked_before(name, node) else name
         if t == "attribute":
             attr = node.child_by_field_name("attribute")
             name = self.ctx.text(attr)
-            return self.ctx.text(node) if _credential(name) else None
+            if self._stored_hash(name):
+                return None
+            return self.ctx.text(node) if _credential(name) and self._session_credential(name, node) else None
         if t == "subscript":
             index = node.child_by_field_name("subscript")
             if index is not None and index.type == "slice":
                 return None  # token[:8]: a deliberate prefix
             if index is not None and index.type == "string":
                 key = _string_value(self.ctx.text(index))
-                return self.ctx.text(node) if key is not None and _credential(key) else None
+                return self.ctx.text(node) if key is not None and _credential(key) and not self._stored_hash(key) else None
             return self._leak(node.child_by_field_name("value"))
         if t == "keyword_argument":
             key = self.ctx.text(node.child_by_field_name("name"))
@@ -150,7 +159,7 @@ class SecretInLog(Rule):
             inner = self._leak(value)
             if inner is not None:
                 return inner
-            if _credential(key) and value.type in ("identifier", "attribute", "subscript", "call") and not _measures(self.ctx, value):
+            if _credential(key) and value.type in ("identifier", "attribute", "subscript", "call") and not _measures(self.ctx, value) and not _names_something(self.ctx, value):
                 return key
             return None
         if t == "string":
@@ -174,7 +183,6 @@ class SecretInLog(Rule):
         if t in ("parenthesized_expression", "await", "list", "tuple", "set", "expression_list", "list_splat", "dictionary_splat"):
             return self._first(node.named_children)
         if t == "dictionary":
-            values = [p.child_by_field_name("value") for p in node.named_children if p.type == "pair"]
             for pair in node.named_children:
                 if pair.type != "pair":
                     continue
@@ -185,11 +193,74 @@ class SecretInLog(Rule):
                 kv = _string_value(self.ctx.text(key)) if key is not None and key.type == "string" else None
                 if kv is not None and _credential(kv) and value is not None and value.type in ("identifier", "attribute", "subscript", "call") and not _measures(self.ctx, value):
                     return kv
-            del values
             return None
         if t == "call":
-            return self._leak_call(node)
+            return None if _redacting_call(self.ctx, node) else self._leak_call(node)
         return None  # literals, comparisons, `not x`, lambdas, ...
+
+    def _session_credential(self, name: str, node: Node) -> bool:
+        """`session_id` is a credential when it is the session cookie or header, not when it
+        names a chat, socket or database session: require the enclosing function to read
+        it from a cookie or header (`request.cookies.get(...)`, `Cookie(...)`)."""
+        if set(credential_words(name)) - {"session_id", "sessionid"}:
+            return True
+        if node.type == "attribute":
+            obj = node.child_by_field_name("object")
+            return obj is not None and "cookie" in self.ctx.text(obj).lower()
+        func = enclosing(node, ("function_definition",))
+        if func is None:
+            return False
+        # A parameter declared as `session_id: str = Cookie(...)` / `Header(...)`.
+        params = func.child_by_field_name("parameters")
+        for p in params.named_children if params is not None else []:
+            pname = p.child_by_field_name("name")
+            value = p.child_by_field_name("value")
+            if pname is not None and self.ctx.text(pname) == name and value is not None:
+                if re.search(r"\b(Cookie|Header)\s*\(", self.ctx.text(value)):
+                    return True
+        # An assignment from a cookie or header read in the same function.
+        stack = [func.child_by_field_name("body")]
+        while stack:
+            n = stack.pop()
+            if n is None or n.type in ("function_definition", "class_definition", "lambda"):
+                continue
+            if n.type == "assignment":
+                left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+                if left is not None and right is not None and self.ctx.text(left) == name:
+                    if re.search(r"cookie|header", self.ctx.text(right), re.I):
+                        return True
+            stack.extend(n.named_children)
+        return False
+
+    def _stored_hash(self, name: str) -> bool:
+        """In a module that hashes its tokens (calls `hash_token(...)`, keeps
+        `hashed_token`s), a value named just `token` / `user_api_key` is the stored hash
+        used as the key's id, not the key."""
+        if not set(credential_words(name)) <= {"token", "api_key"}:
+            return False
+        hashes = self.ctx.cache.get("rl102.hashes")
+        if hashes is None:
+            hashes = bool(_HASHES_TOKENS.search(self.ctx.source))
+            self.ctx.cache["rl102.hashes"] = hashes
+        return hashes
+
+    def _masked_before(self, name: str, node: Node) -> bool:
+        """`key = key[:8] + "***"` / `token = mask(token)` earlier in the function: the name
+        now holds a redacted value."""
+        func = enclosing(node, ("function_definition",))
+        if func is None:
+            return False
+        stack = [func.child_by_field_name("body")]
+        while stack:
+            n = stack.pop()
+            if n is None or n.start_byte >= node.start_byte or n.type in ("function_definition", "class_definition", "lambda"):
+                continue
+            if n.type == "assignment":
+                left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+                if left is not None and right is not None and self.ctx.text(left) == name and _redacts(self.ctx, right):
+                    return True
+            stack.extend(n.named_children)
+        return False
 
     def _first(self, nodes) -> str | None:
         for n in nodes:
@@ -222,21 +293,67 @@ class SecretInLog(Rule):
             if positional and positional[0].type == "string":
                 key = _string_value(self.ctx.text(positional[0]))
                 if key is not None:
-                    return self.ctx.text(call) if _credential(key) else None
+                    return self.ctx.text(call) if _credential(key) and not self._stored_hash(key) else None
             return self._leak(obj) if obj is not None else None
         return None
 
 
 def _credential(name: str) -> bool:
-    return is_credential_name(name) and not is_redacted_name(name)
+    if not is_credential_name(name) or is_redacted_name(name):
+        return False
+    ws = words(name)
+    # FORWARD_USER_INFO_HEADER_JWT, TOKEN_COOKIE_NAME: a constant naming a header or cookie.
+    if name.isupper() and ("header" in ws or "cookie" in ws) and not set(ws) & {"secret", "password", "passwd", "pwd", "key"}:
+        return False
+    # BATCH_TOKEN_LIMIT_METADATA_KEY: a constant naming a lookup key
+    if name.isupper() and ws[-1] == "key" and not any(c.endswith("_key") for c in credential_words(name)):
+        return False
+    return True
+
+
+def _names_something(ctx, node: Node) -> bool:
+    """`secret=name`, `token=token_id`: the value is a name or an id, not the credential."""
+    text = ctx.text(node).rsplit(".", 1)[-1]
+    ws = words(text)
+    return bool(ws) and ws[-1] in ("name", "names", "id", "ids", "key", "label", "kind", "type", "count", "len", "length")
 
 
 def _measures(ctx, node: Node) -> bool:
-    """`len(token)`, `bool(x)`: a call that reduces its argument to a harmless fact."""
+    """`len(token)`, `bool(x)`, `hash_token(t)`: a call that reduces its argument to a
+    harmless fact or a redacted form."""
     if node.type != "call":
         return False
     fn = node.child_by_field_name("function")
-    return fn is not None and fn.type == "identifier" and ctx.text(fn) not in PASS_THROUGH
+    if fn is None:
+        return False
+    if fn.type == "identifier" and ctx.text(fn) not in PASS_THROUGH:
+        return True
+    return _redacting_call(ctx, node)
+
+
+_HASHES_TOKENS = re.compile(rb"\bhash_(?:token|key|api_key)\s*\(|\bhashed_(?:token|key|api_key)\b")
+_REDACTING = re.compile(r"hash|mask|redact|obfuscat|truncat|fingerprint|digest|encrypt|sanitiz", re.I)
+
+
+def _redacting_call(ctx, node: Node) -> bool:
+    fn = node.child_by_field_name("function")
+    last = ctx.text(fn).rsplit(".", 1)[-1] if fn is not None else ""
+    return bool(_REDACTING.search(last))
+
+
+def _redacts(ctx, node: Node) -> bool:
+    """An expression that redacts: a slice, a mask string, or a hashing/masking call."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "slice":
+            return True
+        if n.type == "call" and _redacting_call(ctx, n):
+            return True
+        if n.type == "string" and re.fullmatch(r"[rRbBuUfF]*['\"]+[*xX•.]{3,}['\"]+", ctx.text(n)):
+            return True
+        stack.extend(n.named_children)
+    return False
 
 
 def _string_value(text: str) -> str | None:

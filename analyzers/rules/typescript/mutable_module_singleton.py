@@ -7,8 +7,14 @@ from tree_sitter import Node
 from ...languages import TYPESCRIPT
 from ...model import FixAvailability, Severity
 from ...rule import Captures, Rule
-from ...typescript.scope import declarators, enclosing_function
-from ...typescript.semantic import function_name
+from ...typescript.roles import SCRIPT
+from ...typescript.scope import (
+    declarators,
+    declares_parameter,
+    enclosing_function,
+    find_binding,
+)
+from ...typescript.semantic import FUNCTION_TYPES, function_name
 
 # Callbacks of test hooks: `let page; beforeEach(() => { page = ... })` is fixture setup.
 TEST_HOOKS = frozenset({"beforeEach", "beforeAll", "afterEach", "afterAll", "before", "after", "setup", "teardown"})
@@ -100,8 +106,10 @@ class MutableModuleSingleton(Rule):
         func = enclosing_function(assign)
         if func is None or _shadowed(name, assign, func):
             return
-        if _in_test_hook(func) or self._lazy_init(assign, name):
+        if _in_test_hook(func) or self._lazy_init(assign, name) or _memoized(func, name):
             return
+        if self.ctx.role == SCRIPT:
+            return  # tests, stories, config and one-shot scripts: module state dies with the run
         self._reported.add(name)
         fname = _outer_name(func)
         self.report(decl, name=name, where=f"`{fname}()`" if fname else "a function")
@@ -125,6 +133,47 @@ class MutableModuleSingleton(Rule):
         return False
 
 
+def _memoized(func: Node, name: str) -> bool:
+    """A cache filled by the function that reads it: `if (cached) return cached; ... cached = x`."""
+    body = func.child_by_field_name("body")
+    if body is None:
+        return False
+    stack = [body]
+    while stack:
+        n = stack.pop()
+        if n.type == "if_statement":
+            cons = n.child_by_field_name("consequence")
+            cond = n.child_by_field_name("condition")
+            if cons is not None and cond is not None and _mentions(cond, name) and _returns(cons, name):
+                return True
+        if n.type not in FUNCTION_TYPES or n == body:
+            stack.extend(n.named_children)
+    return False
+
+
+def _mentions(node: Node, name: str) -> bool:
+    return any(c.type == "identifier" and c.text.decode() == name for c in _walk(node))
+
+
+def _returns(node: Node, name: str) -> bool:
+    for c in _walk(node):
+        if c.type == "return_statement" and c.named_children:
+            value = c.named_children[0]
+            while value.type in ("parenthesized_expression", "as_expression", "non_null_expression") and value.named_children:
+                value = value.named_children[0]
+            if value.type == "identifier" and value.text.decode() == name:
+                return True
+    return False
+
+
+def _walk(node: Node):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(n.named_children)
+
+
 def _tests_empty(cond: Node, name: str) -> bool:
     while cond.type == "parenthesized_expression" and cond.named_children:
         cond = cond.named_children[0]
@@ -146,9 +195,6 @@ def _tests_empty(cond: Node, name: str) -> bool:
 
 def _shadowed(name: str, node: Node, stop: Node) -> bool:
     """A parameter or local declaration between the assignment and the module."""
-    from ...typescript.scope import find_binding, declares_parameter
-    from ...typescript.semantic import FUNCTION_TYPES
-
     binding = find_binding(name, node)
     if binding is not None and binding.declarator.parent is not None and binding.declarator.parent.parent is not None:
         container = binding.declarator.parent.parent

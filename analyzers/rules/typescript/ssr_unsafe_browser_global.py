@@ -9,7 +9,14 @@ from ...model import FixAvailability, Severity
 from ...rule import Captures, Rule
 from ...typescript.project import dependencies, package_json
 from ...typescript.roles import SERVER, SHARED
-from ...typescript.scope import find_binding, in_type_context, is_declared_in_module, runs_at_module_load, string_value
+from ...typescript.scope import (
+    binding_scope,
+    find_binding,
+    in_type_context,
+    is_declared_in_module,
+    runs_at_module_load,
+    string_value,
+)
 
 BROWSER_GLOBALS = ("window", "document", "localStorage", "sessionStorage", "navigator")
 SSR_FRAMEWORKS = ("next", "gatsby", "astro")
@@ -113,12 +120,13 @@ class SsrUnsafeBrowserGlobal(Rule):
             return
         if is_declared_in_module(self.ctx.tree.root_node, name) or name in self.ctx.ts.imports:
             return
-        if find_binding(name, ident) is not None:
+        if binding_scope(name, ident) is not None:
             return
         if self._guarded(ident):
             return
         stmt = _top_statement(ident)
-        key = (stmt.start_byte if stmt is not None else ident.start_byte, name)
+        # One finding per top-level statement: the first global it touches is the one that throws.
+        key = (stmt.start_byte if stmt is not None else ident.start_byte, "")
         if key in self._seen:
             return
         self._seen.add(key)
@@ -139,10 +147,6 @@ class SsrUnsafeBrowserGlobal(Rule):
                         in_then = child == p.child_by_field_name("consequence")
                         if polarity == in_then:
                             return True
-                elif cond is not None and child == cond and t == "ternary_expression":
-                    pass
-            if t == "else_clause":
-                pass
             if t == "binary_expression":
                 op = p.child_by_field_name("operator")
                 left, right = p.child_by_field_name("left"), p.child_by_field_name("right")
@@ -155,7 +159,6 @@ class SsrUnsafeBrowserGlobal(Rule):
             if t == "program":
                 break
             child, p = p, p.parent
-        # else branches: `if (typeof window === "undefined") {...} else { window... }`
         return False
 
     def _polarity(self, cond: Node, depth: int = 0) -> bool | None:

@@ -8,7 +8,7 @@ from ...languages import TYPESCRIPT
 from ...model import FixAvailability, Severity
 from ...naming import words
 from ...rule import Captures, Rule
-from ...typescript.scope import find_binding, string_value
+from ...typescript.scope import binding_scope, find_binding, string_value
 
 # Catalog: credential-like (token, jwt, auth, access, refresh, session, password,
 # credential, api key) or user data (user, profile, email, role, permissions).
@@ -41,7 +41,8 @@ def sensitive_word(name: str) -> str | None:
     word that is not a generic "data/state/key" word) must be a sensitive word, so
     `accessToken`, `user_data`, `auth-storage`, `sessionId` match while `token_expiry`,
     `userTheme`, `refresh_interval` do not."""
-    ws = [_singular(w) for w in words(name) if not w.isdigit()]
+    raw = [w for w in words(name) if not w.isdigit()]
+    ws = [_singular(w) for w in raw]
     while ws and ws[-1] in GENERIC_WORDS:
         if len(ws) >= 2 and (ws[-2], ws[-1]) in SENSITIVE_PAIRS:
             return f"{ws[-2]}_{ws[-1]}"
@@ -50,6 +51,8 @@ def sensitive_word(name: str) -> str | None:
         return None
     if len(ws) >= 2 and (ws[-2], ws[-1]) in SENSITIVE_PAIRS:
         return f"{ws[-2]}_{ws[-1]}"
+    if ws[-1] == "session" and raw[len(ws) - 1] == "sessions":
+        return None  # a list of (chat, game, workout...) sessions, not a session credential
     return ws[-1] if ws[-1] in SENSITIVE_WORDS else None
 
 
@@ -130,7 +133,7 @@ class TokenInLocalStorage(Rule):
         if owner and owner[0].text.decode() not in _LOCAL_STORAGE_OWNERS:
             return
         storage = captures["storage"][0]
-        if storage.type == "identifier" and find_binding("localStorage", storage) is not None:
+        if storage.type == "identifier" and binding_scope("localStorage", storage) is not None:
             return  # a local variable named localStorage (a mock, a wrapper)
         value = captures["value"][0]
         if _is_literal(value):
@@ -240,7 +243,10 @@ class TokenInLocalStorage(Rule):
             return None
         r = self._value_reason(init, depth + 1)
         if r:
-            return f"{r.split(' ', 1)[0]} `{name}` (from {self.ctx.text(init)[:60]})"
+            origin = " ".join(self.ctx.text(init).split())
+            if len(origin) > 60:
+                origin = origin[:57] + "..."
+            return f"{r.split(' ', 1)[0]} `{name}` (from `{origin}`)"
         return None
 
 

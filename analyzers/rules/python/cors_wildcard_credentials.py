@@ -1,0 +1,161 @@
+"""RL304 cors-wildcard-credentials (Python)."""
+
+from __future__ import annotations
+
+import re
+
+from tree_sitter import Node
+
+from ...languages import PYTHON
+from ...model import Severity
+from ...python.semantic import enclosing
+from ...python.settings_classes import class_field_default
+from ...rule import Captures, Rule
+
+CORS_MIDDLEWARE = frozenset({
+    "fastapi.middleware.cors.CORSMiddleware", "starlette.middleware.cors.CORSMiddleware",
+})
+# allow_origin_regex values that match every origin.
+_ANY_REGEX = re.compile(r"^\^?(?:\.\*|\.\+|\(\.\*\)|\[\^\]\*)\$?$")
+
+
+class CorsWildcardCredentials(Rule):
+    """
+    ## What it does
+    Flags `CORSMiddleware` (FastAPI's or Starlette's, however imported) configured with
+    `allow_credentials=True` together with a wildcard origin: `allow_origins=["*"]` (or
+    `"*"` anywhere in the list), `allow_origin_regex=".*"`, or a name whose value in the
+    same file is a wildcard: a constant (`origins = ["*"]`), or a settings field
+    (`allow_origins=settings.CORS_ORIGINS` where the settings class declares
+    `CORS_ORIGINS: list[str] = ["*"]`). `app.add_middleware(CORSMiddleware, ...)`,
+    `Middleware(CORSMiddleware, ...)` and `CORSMiddleware(app, ...)` are all checked.
+
+    ## Why is this bad?
+    With credentials allowed, Starlette answers a wildcard configuration by echoing the
+    caller's `Origin` back in `Access-Control-Allow-Origin`: every website a logged-in
+    user visits can make credentialed requests to the API and read the responses, with the
+    user's cookies.
+
+    ## Example
+    ```python
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_credentials=True,
+        allow_methods=["*"],
+    )
+    ```
+
+    ## Use instead
+    ```python
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.frontend_origins,  # e.g. ["https://app.example.com"]
+        allow_credentials=True,
+        allow_methods=["*"],
+    )
+    ```
+
+    ## Fix safety
+    No fix: the list of trusted origins is specific to the deployment.
+    """
+
+    code = "RL304"
+    name = "cors-wildcard-credentials"
+    language = PYTHON
+    severity = Severity.ERROR
+    messages = {
+        "default": "CORS allows credentials from any origin (`{option}`): any website can act as the logged-in user",
+    }
+    query = """
+    (call arguments: (argument_list
+      (keyword_argument name: (identifier) @key (#eq? @key "allow_credentials"))) @args) @call
+    """
+
+    def on_match(self, captures: Captures, pattern: int) -> None:
+        call = captures["call"][0]
+        args = captures["args"][0]
+        if not self._is_cors(call, args):
+            return
+        keywords = {self.ctx.text(a.child_by_field_name("name")): a for a in args.named_children if a.type == "keyword_argument"}
+        cred = keywords.get("allow_credentials")
+        if cred is None or not self._is_true(cred.child_by_field_name("value"), call):
+            return
+        origins = keywords.get("allow_origins")
+        if origins is not None and self._is_wildcard_list(origins.child_by_field_name("value"), call):
+            self.report(origins, option=self._short(origins))
+            return
+        regex = keywords.get("allow_origin_regex")
+        if regex is not None:
+            value = self._resolve(regex.child_by_field_name("value"), call)
+            if value is not None and value.type == "string" and _ANY_REGEX.match(_literal(self.ctx.text(value)) or ""):
+                self.report(regex, option=self._short(regex))
+
+    def _short(self, node: Node) -> str:
+        text = " ".join(self.ctx.text(node).split())
+        return text if len(text) <= 60 else text[:57] + "..."
+
+    def _is_cors(self, call: Node, args: Node) -> bool:
+        py = self.ctx.py
+        if py.call_name(call) in CORS_MIDDLEWARE:
+            return True
+        positional = [a for a in args.named_children if a.type in ("identifier", "attribute")]
+        return bool(positional) and py.qualified_name(positional[0]) in CORS_MIDDLEWARE
+
+    def _is_true(self, value: Node | None, at: Node) -> bool:
+        value = self._resolve(value, at)
+        return value is not None and value.type == "true"
+
+    def _is_wildcard_list(self, value: Node | None, at: Node) -> bool:
+        value = self._resolve(value, at)
+        if value is None:
+            return False
+        if value.type == "string":
+            return _literal(self.ctx.text(value)) == "*"
+        if value.type in ("list", "tuple", "set"):
+            for item in value.named_children:
+                item = self._resolve(item, at)
+                if item is not None and item.type == "string" and _literal(self.ctx.text(item)) == "*":
+                    return True
+        return False
+
+    def _resolve(self, value: Node | None, at: Node, depth: int = 0) -> Node | None:
+        """Follow a name to its value in the same file: a local or module assignment, or a
+        settings/class field default (`settings.CORS_ORIGINS`)."""
+        if value is None or depth > 3:
+            return value
+        if value.type == "identifier":
+            name = self.ctx.text(value)
+            found = self._assigned(name, at)
+            return self._resolve(found, at, depth + 1) if found is not None else None
+        if value.type == "attribute":
+            attr = self.ctx.text(value.child_by_field_name("attribute"))
+            found = class_field_default(self.ctx, attr)
+            return self._resolve(found, at, depth + 1) if found is not None else None
+        return value
+
+    def _assigned(self, name: str, at: Node) -> Node | None:
+        for scope in (enclosing(at, ("function_definition",)), None):
+            body = scope.child_by_field_name("body") if scope is not None else self.ctx.tree.root_node
+            if body is None:
+                continue
+            found = None
+            for stmt in body.named_children:
+                if stmt.type != "expression_statement" or not stmt.named_children:
+                    continue
+                assign = stmt.named_children[0]
+                if assign.type != "assignment":
+                    continue
+                left = assign.child_by_field_name("left")
+                if left is not None and left.type == "identifier" and self.ctx.text(left) == name:
+                    if scope is not None and stmt.start_byte > at.start_byte:
+                        break
+                    found = assign.child_by_field_name("right")
+            if found is not None:
+                return found
+        return None
+
+
+def _literal(text: str) -> str | None:
+    m = re.match(r"^[rRuU]?(['\"])(.*)\1$", text, re.S)
+    return m.group(2) if m else None

@@ -1,0 +1,315 @@
+"""RL308 unauthenticated-user-param (Python)."""
+
+from __future__ import annotations
+
+import re
+
+from tree_sitter import Node
+
+from ...languages import PYTHON
+from ...model import FixAvailability, Severity
+from ...python.fastapi_app import Construction, fastapi_file, string_value
+from ...rule import Captures, Rule
+
+USER_PARAMS = frozenset({"user_id", "owner_id", "account_id"})
+HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "api_route"})
+DEPENDS = frozenset({"fastapi.Depends", "fastapi.params.Depends", "fastapi.param_functions.Depends"})
+SECURITY = frozenset({"fastapi.Security", "fastapi.params.Security", "fastapi.param_functions.Security"})
+PATH_OR_QUERY = frozenset({"fastapi.Query", "fastapi.Path", "fastapi.params.Query", "fastapi.params.Path", "fastapi.param_functions.Query", "fastapi.param_functions.Path"})
+NOT_PATH_OR_QUERY = frozenset({"Body", "Header", "Cookie", "Form", "File"})
+SCALARS = re.compile(
+    r"^(?:typing\.)?(?:Optional\[|Union\[)?\s*(?:int|str|uuid\.UUID|UUID|UUID4|UUID1|PydanticObjectId|ObjectId|PositiveInt|conint\(.*\)|constr\(.*\))\s*(?:,\s*None\s*)?\]?(?:\s*\|\s*None)?$"
+)
+# Substrings (of the lowercased name without `_`) that say a dependency resolves or
+# checks the caller.
+AUTH_MARKERS = ("auth", "verif", "token", "currentuser", "getuser", "login", "principal", "permission",
+                "bearer", "apikey", "jwt", "credential", "superuser", "admin", "role", "scope", "session_user", "requireuser")
+
+
+def authish(name: str) -> bool:
+    n = re.sub(r"[^a-z0-9]", "", name.lower())
+    if any(m.replace("_", "") in n for m in AUTH_MARKERS):
+        return True
+    return "user" in n and any(w in n for w in ("current", "require", "active", "logged", "me", "caller", "signedin"))
+
+
+class UnauthenticatedUserParam(Rule):
+    """
+    ## What it does
+    Flags a FastAPI route handler (`@app.get|post|put|patch|delete(...)` or
+    `@router...(...)` on an app or router built in the same file with `FastAPI()` /
+    `APIRouter()`, through any import alias) that takes `user_id`, `owner_id` or
+    `account_id` as a path or query parameter and has no dependency that resolves or
+    checks the caller.
+
+    A handler counts as authenticated when one of its parameters is a `Security(...)`
+    dependency, or a `Depends(...)` whose dependency name says it resolves the caller
+    (it contains `current_user`, `get_user`, `auth`, `verify`, `token`, `login`,
+    `permission`, `superuser`, `admin`, `role`, ...; `get_current_active_user` counts);
+    an `Annotated[User, Depends(get_current_user)]` annotation or an alias of one
+    (`CurrentUser`, `TokenDep`) counts the same way. Dependencies attached to the route
+    (`dependencies=[Depends(verify_token)]`), to its `APIRouter(dependencies=...)`, to
+    an `include_router(router, dependencies=...)` in the same file, or to the app
+    count too, as does a handler that reads `request.user` / `request.state.user`
+    (authentication middleware). Parameters taken from the body, headers, cookies or a
+    dependency (`user_id: int = Depends(current_user_id)`) are not path/query input.
+
+    ## Why is this bad?
+    A client-supplied `user_id` with nothing that establishes who the caller is lets
+    anyone read or change any user's data by editing a number in the URL (an insecure
+    direct object reference, OWASP API1). The identity must come from the credential,
+    and the route must then check that the caller may act on that id.
+
+    ## Example
+    ```python
+    @router.get("/users/{user_id}/orders")
+    async def list_orders(user_id: int, db: Session = Depends(get_db)):
+        return db.query(Order).filter(Order.user_id == user_id).all()
+    ```
+
+    ## Use instead
+    ```python
+    @router.get("/users/me/orders")
+    async def list_orders(current_user: User = Depends(get_current_user), db: Session = Depends(get_db)):
+        return db.query(Order).filter(Order.user_id == current_user.id).all()
+    ```
+
+    ## Fix safety
+    No fix: the route's contract changes (the id comes from the token, or an ownership
+    check is added), which needs the author's decision. Dependencies attached in another
+    file (`app.include_router(users.router, dependencies=[...])` in `main.py`) are not
+    seen; mark such routers with the dependency where they are declared, or suppress the
+    finding with `# noqa: RL308`.
+    """
+
+    code = "RL308"
+    name = "unauthenticated-user-param"
+    language = PYTHON
+    severity = Severity.WARNING
+    fix_availability = FixAvailability.NONE
+    messages = {
+        "default": "route `{method} {path}` takes `{param}` from the {where} without a dependency that authenticates the caller: derive the user from `Depends(get_current_user)` or check ownership",
+    }
+    _params = " ".join(f'"{p}"' for p in sorted(USER_PARAMS))
+    query = f"""
+    (decorated_definition
+      (decorator (call function: (attribute object: (identifier) @obj attribute: (identifier) @method) arguments: (argument_list) @args))
+      definition: (function_definition parameters: (parameters [
+          (identifier) @param
+          (typed_parameter . (identifier) @param)
+          (default_parameter name: (identifier) @param)
+          (typed_default_parameter name: (identifier) @param)
+        ]) (#any-of? @param {_params})) @func)
+    """
+
+    def on_match(self, captures: Captures, pattern: int) -> None:
+        method = self.ctx.text(captures["method"][0])
+        if method not in HTTP_METHODS:
+            return
+        fa = fastapi_file(self.ctx)
+        owner = fa.resolve(captures["obj"][0])
+        if owner is None:
+            return
+        func = captures["func"][0]
+        args = captures["args"][0]
+        path = _route_path(args)
+        for name_node in captures["param"]:
+            param = name_node.parent if name_node.parent.type != "parameters" else name_node
+            where = self._source_of(param, name_node.text.decode(), path)
+            if where is None:
+                continue
+            if self._guarded(func, args, owner):
+                return
+            self.report(
+                name_node,
+                method=("API_ROUTE" if method == "api_route" else method.upper()),
+                path=path if path is not None else "?",
+                param=name_node.text.decode(),
+                where=where,
+            )
+
+    # --- where the parameter comes from ----------------------------------------------
+    def _source_of(self, param: Node, name: str, path: str | None) -> str | None:
+        """"path", "query string" or None (body, header, dependency, unknown model)."""
+        in_path = path is not None and re.search(r"\{" + re.escape(name) + r"(?::[^}]*)?\}", path) is not None
+        annotation = param.child_by_field_name("type") if param.type != "identifier" else None
+        default = param.child_by_field_name("value") if param.type in ("default_parameter", "typed_default_parameter") else None
+        marker = self._param_function(default)
+        ann_marker = None
+        base_type = annotation
+        if annotation is not None:
+            inner = _unwrap_type(annotation)
+            if inner.type == "generic_type" or inner.type == "subscript":
+                head = self.ctx.text(inner).split("[", 1)[0].strip()
+                if head.endswith("Annotated"):
+                    items = _subscript_items(inner)
+                    if items:
+                        base_type = items[0]
+                        for extra in items[1:]:
+                            ann_marker = self._param_function(extra) or ann_marker
+        for m in (marker, ann_marker):
+            if m is not None and m not in ("Query", "Path"):
+                return None  # Body/Header/Cookie/Form/File/Depends/Security
+        if in_path:
+            return "path"
+        if "Path" in (marker, ann_marker):
+            return "path"
+        if "Query" in (marker, ann_marker):
+            return "query string"
+        if base_type is None:
+            return "query string"
+        if SCALARS.match(self.ctx.text(base_type).strip()):
+            return "query string"
+        return None  # a model or another class: FastAPI reads it from the body
+
+    def _param_function(self, node: Node | None) -> str | None:
+        """`Query`, `Path`, `Body`, `Depends`, ... when `node` is a call to one."""
+        if node is None or node.type != "call":
+            return None
+        fn = node.child_by_field_name("function")
+        target = self.ctx.py.qualified_name(fn) or ""
+        short = self.ctx.text(fn).rsplit(".", 1)[-1]
+        if target in PATH_OR_QUERY:
+            return short if short in ("Query", "Path") else target.rsplit(".", 1)[-1]
+        if target in DEPENDS or (not target and short == "Depends"):
+            return "Depends"
+        if target in SECURITY or (not target and short == "Security"):
+            return "Security"
+        if short in NOT_PATH_OR_QUERY or short in ("Query", "Path"):
+            return short
+        return None
+
+    # --- authentication ----------------------------------------------------------------
+    def _guarded(self, func: Node, route_args: Node, owner: Construction) -> bool:
+        fa = fastapi_file(self.ctx)
+        params = func.child_by_field_name("parameters")
+        for p in params.named_children if params is not None else ():
+            if p.type == "identifier":
+                continue
+            annotation = p.child_by_field_name("type")
+            default = p.child_by_field_name("value") if p.type in ("default_parameter", "typed_default_parameter") else None
+            if default is not None and self._auth_dependency(default):
+                return True
+            if default is not None and self._param_function(default) == "Depends" and _caller_name(self.ctx.text(_param_name(p))):
+                return True  # `user=Depends(load_user)`: a dependency that yields the caller
+            if annotation is not None and self._auth_annotation(annotation):
+                return True
+        deps: list[Node] = []
+        for arg in route_args.named_children:
+            if arg.type == "keyword_argument" and self.ctx.text(arg.child_by_field_name("name")) == "dependencies":
+                value = arg.child_by_field_name("value")
+                deps.extend(value.named_children if value is not None and value.type in ("list", "tuple") else [value])
+        deps.extend(fa.router_dependencies(owner))
+        for app in fa.constructions:
+            if app.kind == "app" and app is not owner:
+                # An app in this file that includes this router (or any app-level dependency
+                # when the router is mounted by it) guards it too.
+                deps.extend(fa.router_dependencies(app) if self._includes(app, owner) else [])
+        if any(d is not None and self._auth_dependency(d) for d in deps):
+            return True
+        body = func.child_by_field_name("body")
+        text = self.ctx.text(body)
+        return bool(re.search(r"\brequest\.(?:user|auth)\b|\.state\.(?:user|current_user|auth|principal)\b", text))
+
+    def _includes(self, app: Construction, router: Construction) -> bool:
+        if router.kind != "router":
+            return False
+        pattern = re.compile(r"\b" + re.escape(app.name) + r"\.include_router\(\s*" + re.escape(router.name) + r"\b")
+        return pattern.search(self.ctx.source.decode("utf-8", "replace")) is not None
+
+    def _auth_dependency(self, node: Node) -> bool:
+        """`Depends(get_current_user)`, `Security(...)`, `Depends(RoleChecker(...))`."""
+        if node.type != "call":
+            return False
+        kind = self._param_function(node)
+        if kind == "Security":
+            return True
+        if kind != "Depends":
+            return False
+        args = node.child_by_field_name("arguments")
+        dep = None
+        for a in args.named_children if args is not None else ():
+            if a.type == "keyword_argument":
+                if self.ctx.text(a.child_by_field_name("name")) == "dependency":
+                    dep = a.child_by_field_name("value")
+            elif a.type != "comment" and dep is None:
+                dep = a
+        if dep is None:
+            return False
+        if dep.type == "call":
+            dep = dep.child_by_field_name("function")
+        return authish(self.ctx.text(dep))
+
+    def _auth_annotation(self, annotation: Node) -> bool:
+        inner = _unwrap_type(annotation)
+        text = self.ctx.text(inner)
+        if "Annotated" in text.split("[", 1)[0]:
+            for extra in _subscript_items(inner)[1:]:
+                if self._auth_dependency(extra):
+                    return True
+            return False
+        if inner.type == "identifier":
+            alias = self._type_alias(text)
+            if alias is not None:
+                return self._auth_annotation(alias)
+            # An imported alias such as `CurrentUser` / `TokenDep` (defined as
+            # `Annotated[User, Depends(get_current_user)]` in a deps module).
+            return self.ctx.py.qualified_name(inner) is not None and authish(text) and text[:1].isupper()
+        return False
+
+    def _type_alias(self, name: str) -> Node | None:
+        for stmt in self.ctx.tree.root_node.named_children:
+            if stmt.type == "expression_statement" and stmt.named_children and stmt.named_children[0].type == "assignment":
+                assign = stmt.named_children[0]
+                left = assign.child_by_field_name("left")
+                right = assign.child_by_field_name("right")
+                if left is not None and right is not None and self.ctx.text(left) == name and "Annotated" in self.ctx.text(right):
+                    return right
+            elif stmt.type == "type_alias_statement":
+                left = stmt.child_by_field_name("left")
+                if left is not None and self.ctx.text(left) == name:
+                    return stmt.child_by_field_name("right")
+        return None
+
+
+def _route_path(args: Node) -> str | None:
+    for a in args.named_children:
+        if a.type == "string":
+            return string_value(a)
+        if a.type == "keyword_argument" and a.child_by_field_name("name").text.decode() == "path":
+            value = a.child_by_field_name("value")
+            return string_value(value) if value is not None else None
+        if a.type != "comment":
+            return None
+    return None
+
+
+def _subscript_items(node: Node) -> list[Node]:
+    """The items of `Annotated[a, b, c]` in either tree shape (subscript / generic_type)."""
+    if node.type == "subscript":
+        return [c for c in node.children_by_field_name("subscript")]
+    if node.type == "generic_type":
+        for c in node.named_children:
+            if c.type == "type_parameter":
+                return [t.named_children[0] if t.type == "type" and t.named_children else t for t in c.named_children]
+    return []
+
+
+def _unwrap_type(node: Node) -> Node:
+    if node.type == "type" and node.named_children:
+        return node.named_children[0]
+    return node
+
+
+CALLER_NAMES = frozenset({"user", "current_user", "caller", "me", "principal", "requester", "viewer", "actor", "auth_user", "authenticated_user", "session_user", "identity", "claims"})
+
+
+def _caller_name(name: str) -> bool:
+    return name.lower() in CALLER_NAMES
+
+
+def _param_name(p: Node) -> Node | None:
+    name = p.child_by_field_name("name")
+    if name is None:
+        name = next((c for c in p.named_children if c.type == "identifier"), None)
+    return name

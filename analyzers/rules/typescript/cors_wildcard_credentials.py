@@ -1,0 +1,243 @@
+"""RL304 cors-wildcard-credentials (TypeScript / JavaScript)."""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from ...languages import TYPESCRIPT
+from ...model import Severity
+from ...rule import Captures, Rule
+from ...typescript.literals import const_value, string_value, unwrap
+
+ACAO = "access-control-allow-origin"
+ACAC = "access-control-allow-credentials"
+# Header setters whose first two arguments are (name, value).
+HEADER_SETTERS = frozenset({"setHeader", "header", "set", "append"})
+# cors middleware packages whose options object is the first (express) or second
+# (`fastify.register(cors, opts)`) argument.
+CORS_MODULES = frozenset({"cors", "@fastify/cors", "fastify-cors", "@koa/cors", "@hono/cors"})
+
+
+def _key(pair: Node) -> str | None:
+    k = pair.child_by_field_name("key")
+    if k is None:
+        return None
+    if k.type == "string":
+        return k.text.decode("utf-8", "replace")[1:-1]
+    if k.type == "property_identifier":
+        return k.text.decode()
+    return None
+
+
+def _pairs(obj: Node) -> dict[str, Node]:
+    out: dict[str, Node] = {}
+    for child in obj.named_children:
+        if child.type == "pair":
+            name = _key(child)
+            value = child.child_by_field_name("value")
+            if name is not None and value is not None:
+                out[name] = unwrap(value)
+        elif child.type == "shorthand_property_identifier":
+            out[child.text.decode()] = child
+    return out
+
+
+def _is_true(node: Node | None) -> bool:
+    return node is not None and (node.type == "true" or string_value(node) == "true")
+
+
+class CorsWildcardCredentials(Rule):
+    """
+    ## What it does
+    Flags CORS configured to accept any origin together with credentials:
+    `cors({ origin: "*" | true, credentials: true })` from the `cors` package (also
+    `@fastify/cors` registered with such options, `@koa/cors`, and NestJS
+    `app.enableCors({...})`), with the options inline or in a `const` of the same file;
+    a regular expression matching every origin (`/.*/`) counts as `"*"`. Also flags
+    headers set by hand in one place: an object (route handler `headers`, Next.js
+    `headers()` config) or a `[{ key, value }]` list holding both
+    `Access-Control-Allow-Origin: *` and `Access-Control-Allow-Credentials: true`, and
+    `res.setHeader(...)` / `headers.set(...)` calls setting both in one function.
+
+    ## Why is this bad?
+    `origin: true` reflects whatever origin asks, so any website a logged-in user visits
+    can call the API with the user's cookies and read the answers. A literal `*` with
+    credentials is refused by browsers, so the configuration either does not work or is
+    one edit away from the reflecting form.
+
+    ## Example
+    ```ts
+    import cors from "cors";
+
+    app.use(cors({ origin: true, credentials: true }));
+    ```
+
+    ## Use instead
+    ```ts
+    import cors from "cors";
+
+    app.use(cors({ origin: ["https://app.example.com"], credentials: true }));
+    ```
+
+    ## Fix safety
+    No fix: only the project knows which origins it trusts.
+    """
+
+    code = "RL304"
+    name = "cors-wildcard-credentials"
+    language = TYPESCRIPT
+    severity = Severity.ERROR
+    messages = {
+        "middleware": "CORS allows {origin} together with credentials: any site can make authenticated requests",
+        "headers": "`Access-Control-Allow-Origin: *` together with `Access-Control-Allow-Credentials: true`",
+    }
+    query = """
+    (call_expression
+      function: [(identifier) (member_expression)] @fn
+      arguments: (arguments . (_) @first)
+      (#match? @fn "([Cc]ors|\\\\.register)$")) @call
+    (pair key: (string) @key value: (_) @value
+      (#match? @key "^[\\"'][Aa]ccess-[Cc]ontrol-[Aa]llow-[Cc]redentials[\\"']$")) @pair
+    (call_expression
+      function: (member_expression property: (property_identifier) @setter)
+      arguments: (arguments . (string) @name . (_) @value)
+      (#any-of? @setter "setHeader" "header" "set" "append")
+      (#match? @name "^[\\"'][Aa]ccess-[Cc]ontrol-[Aa]llow-[Cc]redentials[\\"']$")) @setcall
+    (pair key: (property_identifier) @key value: (string) @value
+      (#eq? @key "key")
+      (#match? @value "^[\\"'][Aa]ccess-[Cc]ontrol-[Aa]llow-[Cc]redentials[\\"']$")) @listpair
+    """
+
+    def on_match(self, captures: Captures, pattern: int) -> None:
+        if pattern == 0:
+            self._middleware_call(captures["call"][0], captures["fn"][0])
+        elif pattern == 1:
+            self._credentials_pair(captures["pair"][0])
+        elif pattern == 2:
+            if _is_true(unwrap(captures["value"][0])):
+                self._setter_calls(captures["setcall"][0])
+        else:
+            self._header_list(captures["listpair"][0])
+
+    # --- cors({...}) -----------------------------------------------------------------
+    def _middleware_call(self, call: Node, fn: Node) -> None:
+        args = call.child_by_field_name("arguments")
+        if args is None:
+            return
+        positional = [a for a in args.named_children if a.type != "comment"]
+        options = None
+        if fn.type == "identifier":
+            if self.ctx.ts.qualified_name(fn) in CORS_MODULES:
+                options = positional[0] if positional else None
+            elif fn.text == b"cors" and fn.text.decode() not in self.ctx.ts.imports:
+                return
+        else:
+            prop = fn.child_by_field_name("property")
+            pname = prop.text.decode() if prop is not None else ""
+            if pname == "enableCors":
+                options = positional[0] if positional else None
+            elif pname == "register" and len(positional) >= 2 and self.ctx.ts.qualified_name(positional[0]) in CORS_MODULES:
+                options = positional[1]
+            elif self.ctx.ts.qualified_name(fn) in CORS_MODULES:
+                options = positional[0] if positional else None
+        if options is None:
+            return
+        obj = self._object(options)
+        if obj is None:
+            return
+        pairs = _pairs(obj)
+        origin = pairs.get("origin")
+        if origin is None or not _is_true(pairs.get("credentials")):
+            return
+        origin = self._resolve(origin)
+        described = self._any_origin(origin)
+        if described is None:
+            return
+        self.report(origin if origin.start_byte >= obj.start_byte and origin.end_byte <= obj.end_byte else call,
+                    "middleware", origin=described)
+
+    def _object(self, node: Node) -> Node | None:
+        node = self._resolve(unwrap(node))
+        return node if node is not None and node.type == "object" else None
+
+    def _resolve(self, node: Node) -> Node:
+        if node.type in ("identifier", "shorthand_property_identifier"):
+            value = const_value(self.ctx, node)
+            if value is not None:
+                return unwrap(value)
+        return node
+
+    @staticmethod
+    def _any_origin(origin: Node) -> str | None:
+        if origin.type == "true":
+            return "every origin (`origin: true` reflects the caller)"
+        if string_value(origin) == "*":
+            return "`origin: \"*\"`"
+        if origin.type == "regex":
+            pattern = origin.child_by_field_name("pattern")
+            if pattern is not None and pattern.text.decode() in (".*", "^.*$", ".+", "^.+$", ".*?"):
+                return f"every origin (`{origin.text.decode()}`)"
+        if origin.type == "array" and any(string_value(e) == "*" for e in origin.named_children):
+            return "`origin: [\"*\"]`"
+        return None
+
+    # --- hand-written headers --------------------------------------------------------
+    def _credentials_pair(self, pair: Node) -> None:
+        key = (_key(pair) or "").lower()
+        obj = pair.parent
+        if obj is None or obj.type != "object":
+            return
+        pairs = _pairs(obj)
+        if key != ACAC or not _is_true(pairs.get(_original(pairs, ACAC))):
+            return
+        origin = pairs.get(_original(pairs, ACAO))
+        if origin is not None and string_value(origin) == "*":
+            self.report(origin, "headers")
+
+    def _header_list(self, pair: Node) -> None:
+        """Next.js `headers()`: `[{ key: "Access-Control-Allow-Credentials", value: "true" }, ...]`."""
+        obj = pair.parent
+        if obj is None or obj.type != "object" or not _is_true(_pairs(obj).get("value")):
+            return
+        array = obj.parent
+        if array is None or array.type != "array":
+            return
+        for item in array.named_children:
+            item = unwrap(item)
+            if item is None or item.type != "object":
+                continue
+            fields = _pairs(item)
+            name, value = fields.get("key"), fields.get("value")
+            if name is not None and (string_value(name) or "").lower() == ACAO and value is not None and string_value(value) == "*":
+                self.report(value, "headers")
+                return
+
+    def _setter_calls(self, setcall: Node) -> None:
+        scope = setcall.parent
+        while scope is not None and scope.type not in ("statement_block", "program"):
+            scope = scope.parent
+        if scope is None:
+            return
+        stack = [scope]
+        while stack:
+            n = stack.pop()
+            if n.type == "call_expression":
+                fn = n.child_by_field_name("function")
+                args = n.child_by_field_name("arguments")
+                if fn is not None and fn.type == "member_expression" and args is not None:
+                    prop = fn.child_by_field_name("property")
+                    items = [a for a in args.named_children if a.type != "comment"]
+                    if (
+                        prop is not None and prop.text.decode() in HEADER_SETTERS and len(items) >= 2
+                        and (string_value(items[0]) or "").lower() == ACAO and string_value(items[1]) == "*"
+                    ):
+                        self.report(items[1], "headers")
+                        return
+            stack.extend(reversed(n.named_children))
+
+
+def _original(pairs: dict[str, Node], lower: str) -> str:
+    for k in pairs:
+        if k.lower() == lower:
+            return k
+    return lower

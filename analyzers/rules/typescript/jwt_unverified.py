@@ -1,0 +1,109 @@
+"""RL303 jwt-unverified (TypeScript / JavaScript)."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from tree_sitter import Query, QueryCursor
+
+from ...languages import TYPESCRIPT, language
+from ...model import Severity
+from ...rule import Rule
+
+# Qualified names (analyzers/typescript/semantic.py) of the functions that read a JWT's
+# claims without checking its signature.
+DECODERS = {
+    "jsonwebtoken.decode": "jsonwebtoken",
+    "jose.decodeJwt": "jose",
+    "jwt-decode": "jwt-decode",
+    "jwt-decode.default": "jwt-decode",
+    "jwt-decode.jwtDecode": "jwt-decode",
+}
+DECODER_MODULES = ("jsonwebtoken", "jose", "jwt-decode")
+_VERIFY = re.compile(r"verify", re.IGNORECASE)
+
+_CALLS = """
+(call_expression function: [(identifier) (member_expression)] @fn) @call
+"""
+
+
+@functools.cache
+def _calls_query(grammar: str) -> Query:
+    return Query(language(grammar), _CALLS)
+
+
+class JwtUnverified(Rule):
+    """
+    ## What it does
+    In server code (route handlers, API routes, middleware, server modules: see the
+    catalog's file roles), flags `jwt.decode(...)` from `jsonwebtoken`, `decodeJwt(...)`
+    from `jose` and `jwtDecode(...)` from `jwt-decode` when the module never calls a
+    verify function (`jwt.verify`, `jwtVerify`, `compactVerify`, or a helper of its own
+    whose name contains `verify`). Imports are resolved, so `import * as jose`,
+    `import { decode } from "jsonwebtoken"`, a renamed default import and `require` all
+    count. Client and shared modules are not checked: reading a token's claims in the
+    browser (to show a name or an expiry) is normal, the server is what must verify.
+
+    ## Why is this bad?
+    Decoding is not verifying: anyone can forge a token with `{"sub": "admin"}` and any
+    signature. A server that trusts decoded claims lets every caller pick their identity.
+
+    ## Example
+    ```ts
+    import jwt from "jsonwebtoken";
+
+    export async function GET(req: Request) {
+      const token = req.headers.get("authorization")!.slice(7);
+      const user = jwt.decode(token) as { sub: string };
+      return Response.json(await getOrders(user.sub));
+    }
+    ```
+
+    ## Use instead
+    ```ts
+    import jwt from "jsonwebtoken";
+
+    export async function GET(req: Request) {
+      const token = req.headers.get("authorization")!.slice(7);
+      const user = jwt.verify(token, process.env.JWT_SECRET!) as { sub: string };
+      return Response.json(await getOrders(user.sub));
+    }
+    ```
+
+    ## Fix safety
+    No fix: verifying needs the key and the algorithms the issuer uses.
+    """
+
+    code = "RL303"
+    name = "jwt-unverified"
+    language = TYPESCRIPT
+    severity = Severity.ERROR
+    messages = {
+        "default": "`{callee}()` ({lib}) reads JWT claims without checking the signature, and this server module never verifies one",
+    }
+    # Matching runs in finish(), only for server files importing a JWT library: the
+    # generic call pattern would otherwise cost a callback per call in every file.
+    query = ""
+
+    def finish(self) -> None:
+        imports = self.ctx.ts.imports
+        if not any(v.split(".")[0] in DECODER_MODULES or v.startswith(DECODER_MODULES) for v in imports.values()):
+            return
+        if self.ctx.role != "server":
+            return
+        decodes = []
+        verified = False
+        for _, caps in QueryCursor(_calls_query(self.ctx.grammar)).matches(self.ctx.tree.root_node):
+            fn = caps["fn"][0]
+            last = fn.child_by_field_name("property") if fn.type == "member_expression" else fn
+            if last is not None and _VERIFY.search(last.text.decode("utf-8", "replace")):
+                verified = True
+                break
+            qualified = self.ctx.ts.qualified_name(fn)
+            if qualified in DECODERS:
+                decodes.append((caps["call"][0], DECODERS[qualified]))
+        if verified:
+            return
+        for call, what in decodes:
+            self.report(call, callee=self.ctx.ts.callee_text(call), lib=what)

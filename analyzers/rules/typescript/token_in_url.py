@@ -1,0 +1,173 @@
+"""RL306 token-in-url (TypeScript / JavaScript)."""
+
+from __future__ import annotations
+
+import re
+
+from tree_sitter import Node
+
+from ...languages import TYPESCRIPT
+from ...model import Severity
+from ...naming import is_credential_name, words
+from ...rule import Captures, Rule
+from ...typescript.literals import const_value, static_parts, unwrap
+
+# Query parameter words that make a session credential (the catalog: token,
+# access_token, jwt, auth, session).
+SESSION_WORDS = frozenset({"token", "jwt", "auth", "session", "sessionid", "sid", "bearer", "authorization"})
+# Qualifiers that make a `...token` parameter something other than the caller's session:
+# pagination cursors, anti-forgery and captcha tokens, one-time links, push tokens, and
+# third-party API keys.
+NOT_SESSION_WORDS = frozenset({
+    "page", "next", "continuation", "cursor", "sync", "upload", "csrf", "xsrf", "captcha",
+    "recaptcha", "turnstile", "hcaptcha", "push", "fcm", "apns", "device", "notification",
+    "invite", "invitation", "reset", "verification", "verify", "confirm", "confirmation",
+    "email", "unsubscribe", "share", "download", "api", "key", "apikey", "client", "app",
+    "public", "publishable", "state", "nonce", "code", "type", "mode", "provider", "callback",
+    "redirect", "magic", "otp", "timeout", "expires", "expiry", "ttl", "method", "name", "id",
+    "url", "uri",
+})
+# Path words of one-time links (password reset, e-mail verification, invitations).
+ONE_TIME_PATH = re.compile(
+    r"reset|verif|confirm|activat|invit|magic|unsubscribe|forgot|recover|onboard|accept|callback|oauth|sso|saml|login/link",
+    re.IGNORECASE,
+)
+_PARAM = re.compile(r"[?&#]([A-Za-z_][A-Za-z0-9_.\-\[\]]*)=([^&#]*)")
+HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "getUri"})
+# Clients whose first argument is a URL, by qualified name (resolved imports) or global.
+URL_GLOBALS = frozenset({"fetch", "WebSocket", "EventSource"})
+URL_MODULES = ("socket.io-client", "ws", "axios", "ky", "node-fetch", "isomorphic-ws", "eventsource", "reconnecting-websocket", "partysocket", "undici")
+
+
+def session_param(name: str) -> bool:
+    ws = set(words(name))
+    if not ws & SESSION_WORDS and "access_token" not in name.lower():
+        return False
+    if ws & NOT_SESSION_WORDS:
+        return False
+    return is_credential_name(name) or bool(ws & {"session", "sid", "sessionid"})
+
+
+class TokenInUrl(Rule):
+    """
+    ## What it does
+    Flags a session credential (a query parameter named `token`, `access_token`, `jwt`,
+    `auth`, `session`, `authToken`, ...) in the query string of a URL written as a
+    string, template literal or `+` concatenation (inline or in a `const` of the same
+    file) and passed to `new WebSocket(...)`, `new EventSource(...)`, socket.io's
+    `io(...)`, `fetch(...)`, `axios(...)` / `axios.get(...)` and friends (also `ky`,
+    `node-fetch`, `ws`).
+
+    Not flagged: third-party API keys (`api_key`, `key`, `appid`), pagination and
+    anti-forgery tokens (`pageToken`, `csrfToken`), parameters passed separately
+    (`params: { token }`), and one-time links such as password-reset, e-mail
+    verification, invitation and OAuth callback URLs, whose token is single-use.
+
+    ## Why is this bad?
+    URLs are written to proxy, load balancer and server access logs, browser history and
+    `Referer` headers. A session token in a URL is readable by everyone who can read those
+    logs, and stays valid until it expires.
+
+    ## Example
+    ```ts
+    const ws = new WebSocket(`${WS_URL}/live?token=${session.accessToken}`);
+    ```
+
+    ## Use instead
+    ```ts
+    // Authenticate with a cookie, or send the token as the first message.
+    const ws = new WebSocket(`${WS_URL}/live`);
+    ws.addEventListener("open", () => ws.send(JSON.stringify({ type: "auth", token })));
+    ```
+
+    ## Fix safety
+    No fix: moving the credential to a header, cookie or first message needs the server
+    to read it from there.
+    """
+
+    code = "RL306"
+    name = "token-in-url"
+    language = TYPESCRIPT
+    severity = Severity.WARNING
+    exempt_paths = True
+    messages = {
+        "default": "Credential `{param}` in the URL passed to `{callee}`: URLs are logged by proxies and servers",
+    }
+    query = """
+    (new_expression constructor: [(identifier) (member_expression)] @fn arguments: (arguments . (_) @url)
+      (#match? @fn "(WebSocket|EventSource|Socket)$")) @call
+    (call_expression function: [(identifier) (member_expression)] @fn arguments: (arguments . (_) @url)
+      (#match? @fn "^(fetch|io|axios|ky|got|request|connect|\\\\$fetch)$|\\\\.(get|post|put|patch|delete|head|options|request|connect|socket|fetch)$|^[A-Za-z_$][A-Za-z0-9_$]*\\\\.fetch$")) @call
+    """
+
+    def on_match(self, captures: Captures, pattern: int) -> None:
+        fn = captures["fn"][0]
+        callee = self._client(fn, is_new=pattern == 0)
+        if callee is None:
+            return
+        url = unwrap(captures["url"][0])
+        if url is None:
+            return
+        source = url
+        if url.type == "identifier":
+            source = const_value(self.ctx, url)
+            if source is None:
+                return
+        text = static_parts(source)
+        raw = self.ctx.text(source)
+        if not text or "?" not in text and "&" not in text:
+            return
+        path = text.split("?", 1)[0]
+        if ONE_TIME_PATH.search(path):
+            return
+        for m in _PARAM.finditer(text):
+            name, value = m.group(1), m.group(2)
+            if not session_param(name):
+                continue
+            if not value:
+                continue
+            at = raw.find(f"{name}=")
+            if at != -1 and re.match(r"[^&#]*?(NEXT_PUBLIC_|VITE_|PUBLIC_|REACT_APP_)", raw[at:]):
+                continue  # a browser-public token by definition (a map or analytics key)
+            self.report(url, param=name, callee=callee)
+            return
+
+    def _client(self, fn: Node, is_new: bool) -> str | None:
+        """The display name of a URL-taking client, or None."""
+        text = fn.text.decode("utf-8", "replace")
+        qualified = self.ctx.ts.qualified_name(fn)
+        imported = qualified is not None
+        if is_new:
+            last = text.rsplit(".", 1)[-1]
+            if last in ("WebSocket", "EventSource", "ReconnectingWebSocket", "PartySocket"):
+                if not imported or qualified.startswith(URL_MODULES):
+                    return f"new {text}"
+            return None
+        if fn.type == "identifier":
+            if not imported:
+                return text if text in ("fetch", "$fetch") else None
+            if qualified.startswith(URL_MODULES):
+                return text
+            return None
+        # member calls: axios.get(...), api.get(...) on an axios instance, window.fetch(...)
+        obj = fn.child_by_field_name("object")
+        prop = fn.child_by_field_name("property")
+        if obj is None or prop is None:
+            return None
+        if prop.text == b"fetch" and obj.type == "identifier" and obj.text in (b"window", b"globalThis", b"self"):
+            return text
+        if prop.text.decode() not in HTTP_METHODS:
+            return None
+        if qualified is not None and qualified.startswith(URL_MODULES):
+            return text
+        if obj.type == "identifier" and self._is_axios_instance(obj):
+            return text
+        return None
+
+    def _is_axios_instance(self, ident: Node) -> bool:
+        value = const_value(self.ctx, ident)
+        value = unwrap(value)
+        if value is None or value.type != "call_expression":
+            return False
+        qualified = self.ctx.ts.qualified_name(value.child_by_field_name("function")) or ""
+        return qualified.startswith(("axios", "ky"))
