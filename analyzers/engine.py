@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import traceback
+from time import perf_counter
 from dataclasses import dataclass, field
 
 from tree_sitter import Node, Query, QueryCursor, Tree
@@ -19,6 +21,28 @@ from .suppressions import Suppressions
 from .workspace import Workspace
 
 log = logging.getLogger("reviewlens")
+
+# Opt-in per-rule timing (bench/profile_rules.py): REVIEWLENS_PROFILE=1 in the environment
+# of the process makes check_source accumulate seconds and calls per rule and per phase in
+# PROFILE_TIMES; off (the default) it costs one boolean test per match.
+PROFILING = os.environ.get("REVIEWLENS_PROFILE", "") not in ("", "0")
+# key -> [seconds, calls]; keys: "RL101 python/debug_print:on_match", "...:finish",
+# "...:init", and engine phases "(parse)", "(query+dispatch)", "(suppressions)".
+PROFILE_TIMES: dict[str, list] = {}
+
+
+def _account(key: str, start: float) -> None:
+    slot = PROFILE_TIMES.get(key)
+    if slot is None:
+        slot = PROFILE_TIMES[key] = [0.0, 0]
+    slot[0] += perf_counter() - start
+    slot[1] += 1
+
+
+@functools.cache
+def _profile_key(rule_cls: type[Rule]) -> str:
+    module = rule_cls.__module__.rsplit(".rules.", 1)[-1].replace(".", "/")
+    return f"{rule_cls.code} {module}"
 
 
 @dataclass
@@ -140,7 +164,12 @@ def check_source(
         return CheckResult(path, None, None, [])
     rel = rel_path if rel_path is not None else settings.relative(path)
     if tree is None:
-        tree = parse(source, grammar)
+        if PROFILING:
+            t0 = perf_counter()
+            tree = parse(source, grammar)
+            _account("(parse)", t0)
+        else:
+            tree = parse(source, grammar)
     ctx = FileContext(path, source, tree, grammar, settings, rel, workspace)
     result = CheckResult(path, grammar, tree, ctx.findings, has_syntax_errors=tree.root_node.has_error)
 
@@ -156,13 +185,20 @@ def check_source(
             continue
         if rule_cls.exempt_paths and ctx.is_exempt_path:
             continue
-        instances[rule_cls] = rule_cls(ctx, options.get(rule_cls.code))
+        if PROFILING:
+            t0 = perf_counter()
+            instances[rule_cls] = rule_cls(ctx, options.get(rule_cls.code))
+            _account(_profile_key(rule_cls) + ":init", t0)
+        else:
+            instances[rule_cls] = rule_cls(ctx, options.get(rule_cls.code))
     if not instances:
         return result
 
     errors = _error_ranges(tree)
     combined = combined_query(grammar)
     owners = combined.owners
+    if PROFILING:
+        t_query = perf_counter()
     for pattern, captures in QueryCursor(combined.query).matches(tree.root_node):
         rule_cls, local = owners[pattern]
         rule = instances.get(rule_cls)
@@ -173,13 +209,25 @@ def check_source(
             if first is not None and _inside(errors, first.start_byte, first.end_byte):
                 continue
         try:
-            rule.on_match(captures, local)
+            if PROFILING:
+                t0 = perf_counter()
+                rule.on_match(captures, local)
+                _account(_profile_key(rule_cls) + ":on_match", t0)
+            else:
+                rule.on_match(captures, local)
         except Exception:  # a rule bug must never take the run down
             result.errors.append(f"{rule_cls.code} crashed on {path}: {traceback.format_exc(limit=4)}")
             log.exception("rule %s crashed on %s", rule_cls.code, path)
+    if PROFILING:
+        _account("(query+dispatch)", t_query)
     for rule_cls, rule in instances.items():
         try:
-            rule.finish()
+            if PROFILING:
+                t0 = perf_counter()
+                rule.finish()
+                _account(_profile_key(rule_cls) + ":finish", t0)
+            else:
+                rule.finish()
         except Exception:
             result.errors.append(f"{rule_cls.code} crashed on {path}: {traceback.format_exc(limit=4)}")
             log.exception("rule %s crashed on %s", rule_cls.code, path)
@@ -191,7 +239,11 @@ def check_source(
             if f.fix is not None and any(_overlaps(errors, e.start, max(e.end, e.start + 1)) for e in f.fix.edits):
                 f.fix = None
     if findings:
+        if PROFILING:
+            t0 = perf_counter()
         sup = Suppressions.of(ctx)
+        if PROFILING:
+            _account("(suppressions)", t0)
         findings[:] = [f for f in findings if not sup.suppressed(f, ctx.lines)]
         overrides = settings.severity_map
         if overrides:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import tarfile
+import re
 import tempfile
 from pathlib import Path
 
@@ -31,9 +32,20 @@ NPM = [
     "@tanstack/react-query@5.75.0",
     "@trpc/server@11.1.2",
     "@trpc/client@11.1.2",
+    "@trpc/react-query@11.1.2",
+    "@tanstack/table-core@8.21.3",
+    "zod@4.1.12",
 ]
 PY_SUFFIXES = {".py"}
 TS_SUFFIXES = {".ts", ".tsx", ".mts", ".cts"}
+# Compiled output and type declarations are not sources: every linter skips them.
+SKIP_DIRS = {"dist", "build", "node_modules"}
+
+
+def is_source(rel: Path, suffixes: set[str]) -> bool:
+    if rel.suffix not in suffixes or SKIP_DIRS.intersection(rel.parts[:-1]):
+        return False
+    return not re.search(r"\.d\.[mc]?ts$", rel.name)
 
 
 def _safe_extract(archive: Path, dest: Path) -> None:
@@ -74,7 +86,7 @@ def fetch_npm(spec: str) -> Path:
         dest.mkdir(parents=True, exist_ok=True)
         # Keep only the TypeScript sources (not the compiled JS nor .d.ts): the half we measure.
         for path in package.rglob("*"):
-            if path.is_file() and path.suffix in TS_SUFFIXES and not path.name.endswith(".d.ts"):
+            if path.is_file() and is_source(path.relative_to(package), TS_SUFFIXES):
                 target = dest / path.relative_to(package)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 path.rename(target)
@@ -84,14 +96,25 @@ def fetch_npm(spec: str) -> Path:
 def files(half: str) -> list[Path]:
     suffixes = PY_SUFFIXES if half == "python" else TS_SUFFIXES
     root = CORPUS / half
-    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in suffixes and not p.name.endswith(".d.ts"))
+    return sorted(p for p in root.rglob("*") if p.is_file() and is_source(p.relative_to(root), suffixes))
 
 
 def line_count(paths: list[Path]) -> int:
     return sum(p.read_bytes().count(b"\n") for p in paths)
 
 
+CORPUS_CONFIG = """\
+# Written by bench/corpus.py. The repository's .gitignore lists bench/.corpus/, so
+# reviewlens would skip it; the benchmark wants every file checked.
+respect-gitignore = false
+"""
+
+
 def ensure() -> dict[str, int]:
+    CORPUS.mkdir(parents=True, exist_ok=True)
+    (CORPUS / "reviewlens.toml").write_text(CORPUS_CONFIG)
+    # semgrep's built-in ignore list skips tests/ folders unless a .semgrepignore exists.
+    (CORPUS / ".semgrepignore").write_text("# checked in full by the benchmark\n")
     for spec in PYPI:
         fetch_pypi(spec)
     for spec in NPM:

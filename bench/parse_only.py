@@ -17,14 +17,14 @@ SUFFIXES = {".py", ".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"}
 def _parse_chunk(paths: list[str]) -> int:
     from reviewlens.analyzers.languages import grammar_for_path, parse
 
-    nodes = 0
+    parsed = 0
     for p in paths:
         grammar = grammar_for_path(p)
         if grammar is None:
             continue
-        tree = parse(Path(p).read_bytes(), grammar)
-        nodes += tree.root_node.end_byte > 0
-    return nodes
+        parse(Path(p).read_bytes(), grammar)
+        parsed += 1
+    return parsed
 
 
 def main(argv: list[str]) -> int:

@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
 
         server = build_server(log_level=args.log_level)
         server.start_io(stdin, stdout)
-        return server.exit_code
+        _exit(server.exit_code)
 
     box: dict = {}
     loader = threading.Thread(target=_import_heavy, args=(box,), name="reviewlens-import", daemon=True)
@@ -236,7 +236,18 @@ def main(argv: list[str] | None = None) -> int:
         server.protocol.preanswered_id = preanswered
         server.protocol.preanswered_caps = fast_caps
     server.start_io(_ReplayStdin(raw, stdin), stdout)
-    return server.exit_code
+    _exit(server.exit_code)
+
+
+def _exit(code: int) -> None:
+    """Leave now: the stdin reader thread may sit in a blocking read that the interpreter's
+    exit would wait for (the client may keep the pipe open until the process is gone)."""
+    for stream in (sys.__stdout__, sys.__stderr__):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

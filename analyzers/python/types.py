@@ -13,14 +13,12 @@ in the same file. Results are class names such as "redis.Redis" (see TYPE_METHOD
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import functools
+from typing import TYPE_CHECKING
 
 from tree_sitter import Node, Query, QueryCursor
 
 from ..languages import language
-
 from .blocking_apis import PANDAS_READER_PREFIX
 
 if TYPE_CHECKING:
@@ -194,7 +192,7 @@ def _unwrap_annotation(node: Node | None) -> list[Node]:
 
 
 class TypeInference:
-    def __init__(self, py: "PythonModule") -> None:
+    def __init__(self, py: PythonModule) -> None:
         self.py = py
         self.root = py.root
         self._all_assignments: dict[int, dict[str, list[tuple[int, Node, str]]]] | None = None
@@ -265,7 +263,7 @@ class TypeInference:
                 # A type alias: `SessionDep = Annotated[Session, Depends(get_db)]`.
                 assigned = self._assignments(None).get(cand.text.decode())
                 if assigned:
-                    _, value, kind = assigned[-1]
+                    _, value, _kind = assigned[-1]
                     found = self.annotation_type(value, depth + 1)
                     if found is not None:
                         return found
@@ -414,7 +412,7 @@ class TypeInference:
     def _pick(self, assigned: list[tuple[int, Node, str]], pos: int, depth: int) -> str | None:
         before = [a for a in assigned if pos < 0 or a[0] < pos]
         chosen = before[-1] if before else assigned[0]
-        at, node, kind = chosen
+        _at, node, kind = chosen
         if kind == "annotation":
             return self.annotation_type(node)
         return self.type_of(node, depth + 1)

@@ -16,7 +16,8 @@ import pytest
 
 from reviewlens.analyzers.config import ConfigResolver
 from reviewlens.analyzers.engine import check_source
-from reviewlens.analyzers.fixes import apply_edits
+from reviewlens.analyzers.fixes import apply_edits, fix_until_stable
+from reviewlens.analyzers.model import Applicability
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE_WORKSPACE = Path(__file__).parent / "fixtures" / "workspace"
@@ -65,3 +66,15 @@ def expected_after_fix(path: Path, code: str, title_prefix: str) -> tuple[str, s
             if fix is not None and fix.title.startswith(title_prefix):
                 return fix.title, apply_edits(source, fix.edits).decode("utf-8")
     raise AssertionError(f"the engine offers no {code} fix titled {title_prefix!r} for {path}")
+
+
+def expected_after_fix_all(path: Path) -> tuple[list[str], str]:
+    """(codes fixed, text) of `path` after every safe fix, applied until stable, as the
+    server's fix-all does."""
+    source = path.read_bytes()
+    settings = ConfigResolver().for_path(path)
+    result, _ = fix_until_stable(
+        source, lambda src: check_source(src, str(path), settings).findings, Applicability.SAFE
+    )
+    assert result.changed, f"the engine has no safe fix for {path}"
+    return sorted(result.applied), result.source.decode("utf-8")

@@ -6,7 +6,8 @@
 -- vim.lsp.enable), opens RL_FILE, waits for reviewlens diagnostics, applies the quick fix
 -- whose title starts with RL_FIX_TITLE through vim.lsp.buf.code_action, writes the buffer
 -- and waits for the fixed diagnostic to disappear. Writes what it saw as JSON to
--- RL_RESULT and exits non-zero on any failure.
+-- RL_RESULT and exits non-zero on any failure. With RL_MODE=fixall it runs
+-- :ReviewlensFixAll instead of a quick fix at the cursor.
 local env = vim.env
 local file = assert(env.RL_FILE, 'RL_FILE is not set')
 local result_path = assert(env.RL_RESULT, 'RL_RESULT is not set')
@@ -105,6 +106,25 @@ local function main()
     return { lnum = d.lnum, col = d.col, message = d.message, severity = d.severity }
   end, before)
   step('diagnostics')
+
+  if env.RL_MODE == 'fixall' then
+    -- :ReviewlensFixAll, defined by the shipped config's on_attach: the server's
+    -- source.fixAll.reviewlens action (resolved through codeAction/resolve), safe fixes only.
+    local tick = vim.b[bufnr].changedtick
+    vim.cmd('ReviewlensFixAll')
+    wait_for('fix-all to change the buffer', function()
+      return vim.b[bufnr].changedtick ~= tick
+    end)
+    step('applied fix-all')
+    vim.cmd.write()
+    step('written')
+    wait_for('the fixed diagnostics to disappear', function()
+      return #reviewlens_diagnostics(bufnr) == 0
+    end)
+    result.diagnostics_after = 0
+    step('diagnostics updated')
+    return
+  end
 
   -- The quick fix menu a user sees at the first diagnostic, in the server's order.
   local target = before[1]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ._support import FIXTURE_WORKSPACE as FIXTURES, REPO, expected_after_fix, require, reviewlens_on_path, server_env
+from ._support import FIXTURE_WORKSPACE as FIXTURES, REPO, expected_after_fix, expected_after_fix_all, require, reviewlens_on_path, server_env
 
 pytestmark = pytest.mark.editors
 
@@ -29,32 +29,14 @@ def nvim_binary() -> str:
     return nvim  # type: ignore[return-value]
 
 
-CASES = [
-    pytest.param("app/orders.py", "python", "Replace with `logger.debug", id="python-print"),
-    pytest.param("web/src/lib/api.ts", "typescript", "Delete the console.log statement", id="typescript-console-log"),
-]
-
-
-@pytest.mark.parametrize(("relpath", "filetype", "title"), CASES)
-def test_neovim_applies_quick_fix(workspace: Path, tmp_path: Path, relpath: str, filetype: str, title: str) -> None:
-    nvim = nvim_binary()
-    reviewlens_on_path()
-    target = workspace / relpath
-    expected_title, expected_text = expected_after_fix(target, "RL101", title)
+def run_driver(nvim: str, workspace: Path, tmp_path: Path, target: Path, **extra: str) -> dict:
+    """Run nvim_quickfix.lua headless on `target`; fail with its report and the LSP log."""
     result_file = tmp_path / "nvim-result.json"
-
     env = server_env()
     for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"), ("XDG_STATE_HOME", "state"), ("XDG_CACHE_HOME", "cache")):
         (tmp_path / "nvim-home" / sub).mkdir(parents=True, exist_ok=True)
         env[var] = str(tmp_path / "nvim-home" / sub)
-    env.update(
-        RL_FILE=str(target),
-        RL_RESULT=str(result_file),
-        RL_NVIM_DIR=str(NVIM_DIR),
-        RL_FIX_TITLE=title,
-        RL_CODE="RL101",
-        RL_TIMEOUT_MS="30000",
-    )
+    env.update(RL_FILE=str(target), RL_RESULT=str(result_file), RL_NVIM_DIR=str(NVIM_DIR), RL_TIMEOUT_MS="30000", **extra)
     proc = subprocess.run(
         [nvim, "--headless", "--clean", "-u", str(DRIVER)],
         cwd=workspace,
@@ -72,6 +54,22 @@ def test_neovim_applies_quick_fix(workspace: Path, tmp_path: Path, relpath: str,
             f"lsp.log (tail):\n{log}",
             pytrace=False,
         )
+    return report
+
+
+CASES = [
+    pytest.param("app/orders.py", "python", "Replace with `logger.debug", id="python-print"),
+    pytest.param("web/src/lib/api.ts", "typescript", "Delete the console.log statement", id="typescript-console-log"),
+]
+
+
+@pytest.mark.parametrize(("relpath", "filetype", "title"), CASES)
+def test_neovim_applies_quick_fix(workspace: Path, tmp_path: Path, relpath: str, filetype: str, title: str) -> None:
+    nvim = nvim_binary()
+    reviewlens_on_path()
+    target = workspace / relpath
+    expected_title, expected_text = expected_after_fix(target, "RL101", title)
+    report = run_driver(nvim, workspace, tmp_path, target, RL_FIX_TITLE=title, RL_CODE="RL101")
     assert report["ok"] is True
     assert report["filetype"] == filetype
     assert report["server_info"]["name"] == "reviewlens"
@@ -98,3 +96,15 @@ def test_neovim_applies_quick_fix(workspace: Path, tmp_path: Path, relpath: str,
     assert report["diagnostics_after"] == 0
     assert target.read_text() == expected_text
     assert flagged not in target.read_text()
+
+
+def test_neovim_fix_all_command(workspace: Path, tmp_path: Path) -> None:
+    """:ReviewlensFixAll (from the shipped config) applies every safe fix, as the CLI's --fix would."""
+    nvim = nvim_binary()
+    reviewlens_on_path()
+    target = workspace / "app" / "storage.py"
+    codes, expected_text = expected_after_fix_all(target)
+    report = run_driver(nvim, workspace, tmp_path, target, RL_MODE="fixall", RL_CODE=codes[0])
+    assert report["ok"] is True and report["diagnostics_after"] == 0
+    assert "applied fix-all" in report["steps"]
+    assert target.read_text() == expected_text

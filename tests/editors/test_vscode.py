@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from ._support import ARTIFACTS, REPO, expected_after_fix, require, reviewlens_on_path, server_env
+from ._support import ARTIFACTS, REPO, expected_after_fix, expected_after_fix_all, require, reviewlens_on_path, server_env
 
 pytestmark = pytest.mark.editors
 
@@ -57,13 +57,17 @@ def vsix(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not installed.exists() or installed.stat().st_mtime < lock.stat().st_mtime:
         run(["npm", "ci", "--no-audit", "--no-fund"], cwd=EXTENSION, timeout=600)
     out = tmp_path_factory.mktemp("vsix") / "reviewlens.vsix"
-    run(["npx", "--no-install", "vsce", "package", "--no-dependencies", "--out", str(out)], cwd=EXTENSION, timeout=300)
+    # `npm run package`: vscode:prepublish type-checks and bundles, then @vscode/vsce packages.
+    run(["npm", "run", "package", "--", "--out", str(out)], cwd=EXTENSION, timeout=300)
     with zipfile.ZipFile(out) as zf:
         names = set(zf.namelist())
         manifest = json.loads(zf.read("extension/package.json"))
+        readme = zf.read("extension/readme.md").decode()
     assert "extension/dist/extension.js" in names
     assert not any(n.startswith("extension/node_modules/") or n.startswith("extension/src/") for n in names), sorted(names)
     assert manifest["main"] == "./dist/extension.js"
+    assert "extension/media/screenshot.png" in names
+    assert "/editors/vscode/media/screenshot.png)" in readme  # marketplace-resolvable image link
     return out
 
 
@@ -130,6 +134,8 @@ def test_vscode_workbench_quick_fix(vsix: Path, fake_python_vsix: Path, workspac
     relpath = "app/orders.py"
     target = workspace / relpath
     expected_title, expected_text = expected_after_fix(target, "RL101", "Replace with `logger.debug")
+    fixall_target = workspace / "app" / "storage.py"
+    _, fixall_expected = expected_after_fix_all(fixall_target)
     flagged_line = next(i for i, line in enumerate(target.read_text().splitlines(), 1) if "print(" in line)
 
     # Everything code-server and Chromium write lives under tmp_path.
@@ -205,6 +211,8 @@ def test_vscode_workbench_quick_fix(vsix: Path, fake_python_vsix: Path, workspac
             RL_WORKSPACE=str(workspace),
             RL_FILE=relpath,
             RL_SECOND_FILE="web/src/lib/api.ts",
+            RL_FIXALL_FILE="app/storage.py",
+            RL_FIXALL_MARKER="except Exception:",
             RL_LINE=str(flagged_line),
             RL_COLUMN="10",
             RL_FIXED_MARKER="logger.debug(",
@@ -261,4 +269,6 @@ def test_vscode_workbench_quick_fix(vsix: Path, fake_python_vsix: Path, workspac
     assert reviewlens in report["status_with_path_setting"], report["status_with_path_setting"]
     # Settings changed while running reach the server (severity override, then ignore).
     assert report["squiggles_with_ignore"] == 0
+    # The fix-all command: every safe fix, exactly as the engine computes it.
+    assert fixall_target.read_text() == fixall_expected
     print(f"vsix install {install_seconds:.1f}s; driver timings {report['timings_ms']}")

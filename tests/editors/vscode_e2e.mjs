@@ -6,6 +6,7 @@
 //   RL_WORKSPACE    the workspace folder on disk
 //   RL_FILE         file to open, relative to the workspace (it must have one RL101 finding)
 //   RL_SECOND_FILE  a TypeScript file with one RL101 finding, for the settings checks
+//   RL_FIXALL_FILE, RL_FIXALL_MARKER  a file with safe fixes, and text it contains once fixed
 //   RL_LINE, RL_COLUMN  1-based position inside the flagged call
 //   RL_REVIEWLENS   the reviewlens executable (for the reviewlens.path setting)
 //   RL_FIXED_MARKER text the file on disk contains once the quick fix is applied and saved
@@ -216,10 +217,53 @@ async function main() {
     await active.locator(".squiggly-error").first().waitFor({ state: "attached" });
     await active.locator(".squiggly-warning").first().waitFor({ state: "detached" });
     step("severity setting");
+    const waitForStatus = async (word) => {
+      const deadline = Date.now() + TIMEOUT;
+      for (;;) {
+        const label = (await status.first().getAttribute("aria-label")) ?? "";
+        if (label.includes(`**reviewlens** ${word}`)) {
+          return label;
+        }
+        if (Date.now() > deadline) {
+          throw new Error(`the status bar never said "${word}": ${label}`);
+        }
+        await page.waitForTimeout(100);
+      }
+    };
+    writeSettings({ "reviewlens.severity": { RL101: "error" }, "reviewlens.enable": false });
+    await active.locator(".squiggly-error").first().waitFor({ state: "detached" });
+    result.status_disabled = await waitForStatus("disabled");
+    writeSettings({ "reviewlens.severity": { RL101: "error" }, "reviewlens.enable": true });
+    await active.locator(".squiggly-error").first().waitFor({ state: "attached" });
+    await waitForStatus("running");
+    step("enable setting");
     writeSettings({ "reviewlens.ignore": ["RL101"] });
     await active.locator(".squiggly-error").first().waitFor({ state: "detached" });
     result.squiggles_with_ignore = await active.locator(".squiggly-warning, .squiggly-error").count();
     step("ignore setting");
+
+    // "reviewlens: Fix all auto-fixable problems" from the command palette (safe fixes only).
+    await page.keyboard.press(`${mod}+P`);
+    await input.waitFor({ state: "visible" });
+    await input.fill(env.RL_FIXALL_FILE);
+    await page.locator(".quick-input-widget .monaco-list-row", { hasText: path.basename(env.RL_FIXALL_FILE) }).first().waitFor();
+    await page.keyboard.press("Enter");
+    await page.locator(`.tabs-container .tab.active[data-resource-name="${path.basename(env.RL_FIXALL_FILE)}"]`).waitFor();
+    const fixAllEditor = page.locator(".editor-group-container.active .monaco-editor").first();
+    await fixAllEditor.locator(".squiggly-warning, .squiggly-error").first().waitFor({ state: "attached" });
+    await runCommand(page, "reviewlens: Fix all auto-fixable problems");
+    const fixAllTarget = path.join(env.RL_WORKSPACE, env.RL_FIXALL_FILE);
+    await fixAllEditor.locator(".view-lines").getByText(env.RL_FIXALL_MARKER).first().waitFor();
+    await page.keyboard.press(`${mod}+S`);
+    const fixAllDeadline = Date.now() + TIMEOUT;
+    while (!fs.readFileSync(fixAllTarget, "utf8").includes(env.RL_FIXALL_MARKER)) {
+      if (Date.now() > fixAllDeadline) {
+        throw new Error(`fix-all: the file on disk never contained ${JSON.stringify(env.RL_FIXALL_MARKER)}`);
+      }
+      await page.waitForTimeout(100);
+    }
+    await fixAllEditor.locator(".squiggly-warning, .squiggly-error").first().waitFor({ state: "detached" });
+    step("fix all command");
     result.ok = true;
   } catch (err) {
     result.error = err instanceof Error ? err.stack ?? err.message : String(err);

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 
 from tree_sitter import Node, Query, QueryCursor
 
@@ -19,9 +20,13 @@ _FUNCTION_NAMES = sorted({qn.rsplit(".", 1)[-1] for qn in apis.FUNCTIONS})
 _NAME_RE = "^(" + "|".join(_FUNCTION_NAMES) + "|read_[a-z_]+)$"
 # Method calls worth resolving: blocking module functions reached through a module
 # (`time.sleep`, `rq.get`) and methods of the sync classes with a fixed method list.
+# `get` is left out: nearly every `.get(...)` is a dict's. It is matched by receiver
+# name instead (see `_RECEIVER_CALLS`).
+_BY_RECEIVER_ONLY = frozenset({"get"})
 _FIXED_METHODS = sorted(
-    {qn.rsplit(".", 1)[-1] for qn in apis.FUNCTIONS}
-    | {m for _, methods, _ in apis.TYPE_METHODS.values() if methods != apis.ALL for m in methods}
+    ({qn.rsplit(".", 1)[-1] for qn in apis.FUNCTIONS}
+     | {m for _, methods, _ in apis.TYPE_METHODS.values() if methods != apis.ALL for m in methods})
+    - _BY_RECEIVER_ONLY
 )
 _METHOD_RE = "^(" + "|".join(_FIXED_METHODS) + "|read_[a-z_]+)$"
 
@@ -29,15 +34,23 @@ _CALLS = f"""
 (call function: (identifier) @fn (#match? @fn "{_NAME_RE}")) @call
 (call function: (attribute attribute: (identifier) @m) (#match? @m "{_METHOD_RE}")) @call
 """
-# Used instead of the method pattern above when the file holds a client whose every
-# method may block (redis, boto3 clients).
-_ANY_METHOD_CALLS = f"""
-(call function: (identifier) @fn (#match? @fn "{_NAME_RE}")) @call
-(call function: (attribute attribute: (identifier) @m)) @call
+# Calls on receivers that may hold a client whose every method blocks (redis, boto3):
+# `r.hgetall(...)`, `self.cache.zadd(...)`; NAMES is filled per file.
+_RECEIVER_CALLS = """
+(call function: (attribute object: (identifier) @recv) (#any-of? @recv NAMES)) @call
+(call function: (attribute object: (attribute attribute: (identifier) @recv)) (#any-of? @recv NAMES)) @call
+"""
+_GET_CALLS = """
+(call function: (attribute object: (identifier) @recv attribute: (identifier) @m)
+  (#eq? @m "get") (#any-of? @recv NAMES)) @call
+(call function: (attribute object: (attribute attribute: (identifier) @recv) attribute: (identifier) @m)
+  (#eq? @m "get") (#any-of? @recv NAMES)) @call
 """
 # Modules whose objects are tracked by type inference; without one of them imported, a
 # method call can only block through a module function.
 _CLIENT_MODULES = ("redis", "boto3")
+# Libraries whose objects (or module functions) have a blocking `get`.
+_GET_MODULES = ("redis", "boto3", "requests", "httpx", "sqlalchemy", "sqlmodel")
 
 # A class is reachable from other imports too: `from sqlmodel import Session` is a
 # sqlalchemy Session, `import psycopg` gives psycopg2-like objects.
@@ -49,10 +62,22 @@ _TYPE_ROOT_ALIASES = {
     "psycopg2.cursor": {"psycopg"},
 }
 _GENERATOR_SCOPES = ("generator_expression",)
+# Where a name gets its value or its declared class.
+_BINDING_SITES = """
+(assignment left: (identifier) @name right: (_) @value)
+(assignment left: (identifier) @name type: (_) @value)
+(assignment left: (attribute attribute: (identifier) @name) right: (_) @value)
+(assignment left: (attribute attribute: (identifier) @name) type: (_) @value)
+(with_item value: (as_pattern (_) @value alias: (as_pattern_target (identifier) @name)))
+(typed_parameter (identifier) @name type: (_) @value)
+(typed_default_parameter name: (identifier) @name type: (_) @value)
+(default_parameter name: (identifier) @name value: (_) @value)
+(typed_default_parameter name: (identifier) @name value: (_) @value)
+"""
 _NO_AWAIT_CONTEXTS = ("interpolation", "decorator")
 
 
-@functools.cache
+@functools.lru_cache(maxsize=256)
 def _query(src: str) -> Query:
     return Query(language("python"), src)
 
@@ -68,14 +93,18 @@ class BlockingCallInAsync(Rule):
     `shutil` copy/move/remove-tree operations, `os.walk` / `os.listdir` / `os.scandir`,
     pandas `read_*` readers and `to_*` file writers, and methods of sync database, cache
     and cloud clients: `redis.Redis` / `StrictRedis`, `psycopg2`, `sqlite3`,
-    `pymongo.MongoClient`, `boto3` clients and a sync SQLAlchemy `Session` (`query`,
-    `execute`, `scalar`, `scalars`, `get`, `commit`, `flush`, `refresh`, `merge`).
+    `pymongo.MongoClient`, `boto3` clients and a sync SQLAlchemy or SQLModel `Session`
+    (`query`, `execute`, `scalar`, `scalars`, `get`, `commit`, `flush`, `refresh`,
+    `merge`, and SQLModel's `exec`).
 
     Names are resolved from the file's imports (`from time import sleep as nap`,
     `import requests as rq`), and a client counts wherever the object came from: a
     module-level `r = redis.Redis()`, `self.client = redis.Redis(...)` set in a method,
-    a parameter annotated `redis.Redis`, or a FastAPI dependency such as
-    `db: Session = Depends(get_db)`.
+    a parameter annotated `redis.Redis`, a FastAPI dependency such as
+    `db: Session = Depends(get_db)` or `session: SessionDep` (a module-level
+    `Annotated[Session, Depends(...)]` alias), or a `Depends(get_db)` whose `get_db` in
+    the same file yields a session. Objects whose class cannot be told from the file
+    (a client imported from another module) are not flagged.
 
     Not flagged: code in a nested sync `def`, a `lambda` or a class body; awaited calls;
     the async variants (`asyncio.sleep`, `redis.asyncio`, `httpx.AsyncClient`,
@@ -149,6 +178,7 @@ class BlockingCallInAsync(Rule):
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
         self._bodies: list[Node] = []
+        self._binding_sites: list[tuple[Node, Node]] | None = None
 
     def on_match(self, captures: Captures, pattern: int) -> None:
         self._bodies.append(captures["body"][0])
@@ -158,9 +188,8 @@ class BlockingCallInAsync(Rule):
             return
         py = self.ctx.py
         imported_roots = {q.split(".")[0] for q in py.imports.values()}
-        src = _ANY_METHOD_CALLS if imported_roots & set(_CLIENT_MODULES) else _CALLS
         aliases = [name for name, target in py.imports.items() if _is_blocking_qn(target) and name != target.rsplit(".", 1)[-1]]
-        queries = [_query(src)]
+        queries = [_query(_CALLS)]
         if aliases:
             names = " ".join(f'"{a}"' for a in sorted(aliases))
             queries.append(_query(f"(call function: (identifier) @fn (#any-of? @fn {names})) @call"))
@@ -169,6 +198,15 @@ class BlockingCallInAsync(Rule):
         possible = {t for t in apis.TYPE_METHODS if t.split(".")[0] in imported_roots | _TYPE_ROOT_ALIASES.get(t, set())}
         fixed, self._any_method_types = apis.method_names_for(possible)
         self._fixed_methods = frozenset(fixed)
+        self._any_receivers = self._receivers(py, _CLIENT_MODULES) if self._any_method_types else frozenset()
+        if self._any_receivers:
+            # Every method of these receivers may block: match them by receiver name.
+            names = " ".join(f'"{n}"' for n in sorted(self._any_receivers))
+            queries.append(_query(_RECEIVER_CALLS.replace("NAMES", names)))
+        get_receivers = self._receivers(py, _GET_MODULES, with_modules=True) - self._any_receivers
+        if get_receivers:
+            names = " ".join(f'"{n}"' for n in sorted(get_receivers))
+            queries.append(_query(_GET_CALLS.replace("NAMES", names)))
         seen: set[int] = set()
         # Outermost async bodies only: nested ones are inside their ranges.
         bodies = sorted(self._bodies, key=lambda b: (b.start_byte, -b.end_byte))
@@ -192,6 +230,64 @@ class BlockingCallInAsync(Rule):
                 if i < 0 or call.end_byte > ends[i]:
                     continue
                 self._check(call)
+
+    def _receivers(self, py, modules: tuple[str, ...], with_modules: bool = False) -> frozenset[str]:
+        """Names (variables, parameters, `self.x` attributes) that may hold an object of
+        one of `modules`: bound to an expression or annotation mentioning one of their
+        imports (or a module-level alias of one, `SessionDep = Annotated[Session, ...]`),
+        to the result of a function defined in this file (a factory), or to a FastAPI
+        `Depends(...)`. With `with_modules`, the import names themselves (`requests`)."""
+        tokens = [local for local, target in py.imports.items() if target.split(".")[0] in modules]
+        if not tokens:
+            return frozenset()
+        pattern = re.compile(r"\b(" + "|".join(re.escape(t) for t in tokens) + r")\b")
+        # One level of module-level aliases.
+        for stmt in py.root.named_children:
+            a = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_children else None
+            if a is not None and a.type == "assignment":
+                left, right = a.child_by_field_name("left"), a.child_by_field_name("right")
+                if left is not None and left.type == "identifier" and right is not None and pattern.search(self.ctx.text(right)):
+                    tokens.append(left.text.decode())
+        pattern = re.compile(r"\b(" + "|".join(re.escape(t) for t in tokens) + r")\b")
+        local_functions = {
+            n.child_by_field_name("name").text.decode()
+            for n in (c.child_by_field_name("definition") if c.type == "decorated_definition" else c for c in py.root.named_children)
+            if n is not None and n.type == "function_definition"
+        }
+        names: set[str] = set()
+        if self._binding_sites is None:
+            self._binding_sites = [
+                (caps["name"][0], caps["value"][0])
+                for _, caps in QueryCursor(_query(_BINDING_SITES)).matches(py.root)
+                if "value" in caps and "name" in caps
+            ]
+        for name_node, value in self._binding_sites:
+            text = self.ctx.text(value)
+            if pattern.search(text):
+                names.add(name_node.text.decode())
+            elif value.type == "call":
+                fn = value.child_by_field_name("function")
+                if fn is not None and fn.type == "identifier" and (fn.text.decode() in local_functions or fn.text == b"Depends"):
+                    names.add(name_node.text.decode())
+        # `self.cache = client` where `client: redis.Redis` is a parameter: follow copies.
+        for _ in range(2):
+            names.update(
+                name_node.text.decode() for name_node, value in self._binding_sites
+                if value.type == "identifier" and value.text.decode() in names
+            )
+        if with_modules:
+            names.update(local for local, target in py.imports.items() if target in modules)
+        return frozenset(names)
+
+    def _nonblocking_sockets(self) -> set[str]:
+        """Receivers put in non-blocking mode somewhere in the file: `s.setblocking(False)`."""
+        cached = getattr(self, "_nonblocking", None)
+        if cached is None:
+            cached = set()
+            for m in re.finditer(rb"([A-Za-z_][A-Za-z0-9_]*)\s*\.\s*(?:setblocking\(\s*(?:False|0)\s*\)|settimeout\(\s*0(?:\.0)?\s*\))", self.ctx.source):
+                cached.add(m.group(1).decode())
+            self._nonblocking = cached
+        return cached
 
     # --- checking --------------------------------------------------------------------
     def _check(self, call: Node) -> None:
@@ -247,7 +343,7 @@ class BlockingCallInAsync(Rule):
                     return None
                 category = apis.FUNCTIONS.get(qn, apis.PANDAS)
                 written = self.ctx.text(fn)
-                shown = qn[len("builtins."):] if qn.startswith("builtins.") else qn
+                shown = qn.removeprefix("builtins.")
                 callee = f"`{written}`" if written == shown else f"`{written}` (`{shown}`)"
                 return callee, category, qn
             return None
@@ -258,8 +354,13 @@ class BlockingCallInAsync(Rule):
         if obj is None or method_node is None:
             return None
         method = method_node.text.decode()
-        if method not in self._fixed_methods and not self._any_method_types:
-            return None
+        if method not in self._fixed_methods:
+            # Only a client whose every method blocks (redis, boto3) is left: its
+            # receiver must be a name that could hold one.
+            if method in _BY_RECEIVER_ONLY:
+                pass  # matched by receiver name already
+            elif not self._any_method_types or _last_name(obj) not in self._any_receivers:
+                return None
         type_name = self._types.type_of(obj)
         if type_name is None:
             return None
@@ -268,6 +369,8 @@ class BlockingCallInAsync(Rule):
             return None
         if type_name == "pandas.DataFrame" and method in apis.PANDAS_OPTIONAL_TARGET and not _has_target(call):
             return None
+        if type_name == "socket.socket" and (_last_name(obj) in self._nonblocking_sockets() or _handles_blocking_io(call)):
+            return None  # a non-blocking socket driven by the event loop
         short = {"boto3.client": "boto3 client", "boto3.Table": "boto3 Table", "boto3.Bucket": "boto3 Bucket",
                  "boto3.Object": "boto3 Object"}.get(type_name, type_name)
         shown = self.ctx.text(obj)
@@ -459,14 +562,9 @@ def _needs_parens(node: Node) -> bool:
         return True
     if p.type == "subscript" and p.child_by_field_name("value") == node:
         return True
-    if p.type == "call" and p.child_by_field_name("function") == node:
-        return True
-    if p.type == "binary_operator":
-        op = p.child_by_field_name("operator")
-        return op is not None and op.type == "**"
-    if p.type in ("await", "unary_operator"):
-        return p.type == "await"
-    return False
+    # `await` binds tighter than every operator (`-await f()`, `await f() ** 2` keep
+    # their meaning) but looser than a trailer: `(await f()).x`, `(await f())[0]`.
+    return p.type == "call" and p.child_by_field_name("function") == node
 
 
 def _chain_end(call: Node) -> Node | None:
@@ -492,6 +590,27 @@ def _inside_brackets(node: Node) -> bool:
             return True
         p = p.parent
     return False
+
+
+def _handles_blocking_io(call: Node) -> bool:
+    """Inside a `try` that catches BlockingIOError: the socket is non-blocking."""
+    p = call.parent
+    while p is not None and p.type not in ("function_definition", "lambda", "class_definition"):
+        if p.type == "try_statement":
+            for clause in p.named_children:
+                if clause.type == "except_clause" and b"BlockingIOError" in clause.text.split(b":", 1)[0]:
+                    return True
+        p = p.parent
+    return False
+
+
+def _last_name(obj: Node) -> str | None:
+    if obj.type == "identifier":
+        return obj.text.decode()
+    if obj.type == "attribute":
+        attr = obj.child_by_field_name("attribute")
+        return attr.text.decode() if attr is not None else None
+    return None
 
 
 def _contains(node: Node, types: tuple[str, ...]) -> bool:

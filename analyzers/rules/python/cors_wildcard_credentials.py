@@ -27,7 +27,9 @@ class CorsWildcardCredentials(Rule):
     `"*"` anywhere in the list), `allow_origin_regex=".*"`, or a name whose value in the
     same file is a wildcard: a constant (`origins = ["*"]`), or a settings field
     (`allow_origins=settings.CORS_ORIGINS` where the settings class declares
-    `CORS_ORIGINS: list[str] = ["*"]`). `app.add_middleware(CORSMiddleware, ...)`,
+    `CORS_ORIGINS: list[str] = ["*"]`), or an environment variable read in the same file
+    whose default is `"*"` (`os.getenv("CORS_ORIGINS", "*").split(",")`).
+    `app.add_middleware(CORSMiddleware, ...)`,
     `Middleware(CORSMiddleware, ...)` and `CORSMiddleware(app, ...)` are all checked.
 
     ## Why is this bad?
@@ -112,12 +114,28 @@ class CorsWildcardCredentials(Rule):
             return False
         if value.type == "string":
             return _literal(self.ctx.text(value)) == "*"
+        if value.type == "call":
+            return self._env_default_wildcard(value)
         if value.type in ("list", "tuple", "set"):
             for item in value.named_children:
                 item = self._resolve(item, at)
                 if item is not None and item.type == "string" and _literal(self.ctx.text(item)) == "*":
                     return True
         return False
+
+    def _env_default_wildcard(self, call: Node) -> bool:
+        """`os.getenv("CORS_ORIGINS", "*").split(",")`: a wildcard unless configured."""
+        fn = call.child_by_field_name("function")
+        if fn is None or fn.type != "attribute" or self.ctx.text(fn.child_by_field_name("attribute")) != "split":
+            return False
+        inner = fn.child_by_field_name("object")
+        if inner is None or inner.type != "call" or self.ctx.py.call_name(inner) not in ("os.getenv", "os.environ.get"):
+            return False
+        args = inner.child_by_field_name("arguments")
+        positional = [a for a in args.named_children if a.type == "string"] if args is not None else []
+        keywords = [a.child_by_field_name("value") for a in args.named_children if a.type == "keyword_argument" and self.ctx.text(a.child_by_field_name("name")) == "default"] if args is not None else []
+        default = keywords[0] if keywords else (positional[1] if len(positional) > 1 else None)
+        return default is not None and default.type == "string" and _literal(self.ctx.text(default)) == "*"
 
     def _resolve(self, value: Node | None, at: Node, depth: int = 0) -> Node | None:
         """Follow a name to its value in the same file: a local or module assignment, or a

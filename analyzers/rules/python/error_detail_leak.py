@@ -31,12 +31,18 @@ SAFE_ATTRS = frozenset({"status_code", "status", "code", "headers", "reason_phra
 CLIENT_ERROR_TYPES = frozenset({
     "builtins.ValueError", "builtins.TypeError", "builtins.KeyError", "builtins.IndexError",
     "builtins.UnicodeError", "builtins.UnicodeDecodeError", "json.JSONDecodeError", "json.decoder.JSONDecodeError",
-    "yaml.YAMLError", "yaml.error.YAMLError", "zipfile.BadZipFile", "binascii.Error",
+    "yaml.YAMLError", "yaml.error.YAMLError", "zipfile.BadZipFile", "binascii.Error", "orjson.JSONDecodeError",
     "jwt.InvalidTokenError", "jwt.ExpiredSignatureError", "jwt.DecodeError", "jwt.exceptions.InvalidTokenError",
     "jwt.PyJWTError", "jose.JWTError", "jose.exceptions.JWTError", "jose.ExpiredSignatureError",
     "pydantic.ValidationError", "pydantic_core.ValidationError", "pydantic.v1.ValidationError",
     "fastapi.exceptions.RequestValidationError", "fastapi.exceptions.ValidationException",
 })
+# Exception classes whose name says the client is at fault: `InvalidCoupon`,
+# `OrderNotFoundError`, `CatalogPolicyValidationError`, `PermissionError`.
+_CLIENT_ERROR_NAME = re.compile(
+    r"^(?:Invalid|Unsupported|Unknown|Duplicate|Missing|Malformed|Forbidden|Unauthori[sz]ed|NotAllowed)[A-Z]"
+    r"|(?:NotFound|DoesNotExist|Validation|Conflict|Forbidden|Permission|NotAllowed|Denied|Rejected|AlreadyExists|Unauthori[sz]ed)(?:Error|Exception)?$"
+)
 TRACEBACK_FUNCS = frozenset({
     "traceback.format_exc", "traceback.format_exception", "traceback.format_tb",
     "traceback.format_stack", "traceback.format_exception_only",
@@ -60,10 +66,13 @@ class ErrorDetailLeak(Rule):
     (`e.errors()`). A 4xx response that echoes the message of a client-input error is the
     API telling the client what was wrong, and is not flagged either: the handler catches
     only input errors (`ValueError`, `TypeError`, `KeyError`, `JSONDecodeError`,
-    `YAMLError`, `BadZipFile`, PyJWT/jose token errors, pydantic's `ValidationError`) or exception classes
-    of the project itself (defined in the file, imported relatively or from the project's
-    own top-level package), and the status code is a literal 4xx or the status the caught
-    exception carries (`status_code=e.status_code`).
+    `YAMLError`, `BadZipFile`, PyJWT/jose token errors, pydantic's `ValidationError`),
+    exception classes named for a client error (`Invalid...`, `...NotFoundError`,
+    `...ValidationError`, `...Conflict`, `PermissionError`, ...) or exception classes of the
+    project itself (defined in the file, imported relatively or from a package that is a
+    directory of the file's path), and the status code is a literal 4xx or the status the caught
+    exception carries (`status_code=e.status_code`). Nor is a 4xx raised under a check of
+    the message itself (`if "not found" in str(e): raise HTTPException(404, str(e))`).
 
     ## Why is this bad?
     Exception text is written for developers: it carries SQL statements, table and column
@@ -138,7 +147,9 @@ class ErrorDetailLeak(Rule):
         if not leaks:
             return
         status = self._status(captures.get("args", [None])[0]) if pattern != 2 else None
-        if self._client_facing(handler, exc_name, status, captures.get("args", [None])[0], pattern) and self._client_error_handler(handler):
+        if self._client_facing(handler, exc_name, status, captures.get("args", [None])[0], pattern) and (
+            self._client_error_handler(handler) or self._message_checked(stmt, handler, exc_name)
+        ):
             return
         self.report(
             leaks[0],
@@ -169,6 +180,21 @@ class ErrorDetailLeak(Rule):
                     return self.ctx.text(a.child_by_field_name("value")) in (f"{exc}.status_code", f"{exc}.status")
         return False
 
+    def _message_checked(self, stmt: Node, handler: Node, exc: str | None) -> bool:
+        """`if "not found" in str(e): raise HTTPException(404, str(e))`: the handler
+        inspected the message and forwards only the ones it recognises."""
+        if exc is None:
+            return False
+        p = stmt.parent
+        while p is not None and p.id != handler.id:
+            if p.type in ("if_statement", "elif_clause"):
+                cond = p.child_by_field_name("condition")
+                text = self.ctx.text(cond) if cond is not None else ""
+                if re.search(rf"\b{re.escape(exc)}\b", text) and re.search(r"\bin\b|==|startswith|endswith|match|search", text):
+                    return True
+            p = p.parent
+        return False
+
     def _client_error_handler(self, handler: Node) -> bool:
         """Every type the handler catches is a client-input error: a `ValueError`-style
         validation error or an exception class of the project itself (defined in this file,
@@ -196,11 +222,16 @@ class ErrorDetailLeak(Rule):
             # a class defined in this file (not a rebinding of a builtin)
             name = self.ctx.text(node).split(".")[0]
             return node.type == "identifier" and name not in ("Exception", "BaseException") and py.is_bound_locally(name, node)
+        last = qn.rsplit(".", 1)[-1]
+        if _CLIENT_ERROR_NAME.search(last):
+            return True
         if qn.startswith("builtins."):
             return False
-        project = self.ctx.rel_path.split("/", 1)[0]
+        if qn.startswith("."):
+            return True
+        # the project's own package: a directory of this file's path (`app` in backend/app/api/x.py)
         top = qn.split(".", 1)[0]
-        return qn.startswith(".") or (bool(project) and "/" in self.ctx.rel_path and top == project)
+        return top in self.ctx.rel_path.split("/")[:-1]
 
     def _in_route(self, stmt: Node) -> bool:
         p = stmt.parent

@@ -15,7 +15,7 @@ ACAC = "access-control-allow-credentials"
 HEADER_SETTERS = frozenset({"setHeader", "header", "set", "append"})
 # cors middleware packages whose options object is the first (express) or second
 # (`fastify.register(cors, opts)`) argument.
-CORS_MODULES = frozenset({"cors", "@fastify/cors", "fastify-cors", "@koa/cors", "@hono/cors"})
+CORS_MODULES = frozenset({"cors", "@fastify/cors", "fastify-cors", "@koa/cors", "hono/cors.cors"})
 
 
 def _key(pair: Node) -> str | None:
@@ -51,9 +51,10 @@ class CorsWildcardCredentials(Rule):
     ## What it does
     Flags CORS configured to accept any origin together with credentials:
     `cors({ origin: "*" | true, credentials: true })` from the `cors` package (also
-    `@fastify/cors` registered with such options, `@koa/cors`, and NestJS
+    `@fastify/cors` registered with such options, `@koa/cors`, Hono's `cors`, and NestJS
     `app.enableCors({...})`), with the options inline or in a `const` of the same file;
-    a regular expression matching every origin (`/.*/`) counts as `"*"`. Also flags
+    a regular expression matching every origin (`/.*/`) and an origin callback that
+    accepts every caller without looking (`(origin, cb) => cb(null, true)`) count as `"*"`. Also flags
     headers set by hand in one place: an object (route handler `headers`, Next.js
     `headers()` config) or a `[{ key, value }]` list holding both
     `Access-Control-Allow-Origin: *` and `Access-Control-Allow-Credentials: true`, and
@@ -129,8 +130,6 @@ class CorsWildcardCredentials(Rule):
         if fn.type == "identifier":
             if self.ctx.ts.qualified_name(fn) in CORS_MODULES:
                 options = positional[0] if positional else None
-            elif fn.text == b"cors" and fn.text.decode() not in self.ctx.ts.imports:
-                return
         else:
             prop = fn.child_by_field_name("property")
             pname = prop.text.decode() if prop is not None else ""
@@ -179,6 +178,8 @@ class CorsWildcardCredentials(Rule):
                 return f"every origin (`{origin.text.decode()}`)"
         if origin.type == "array" and any(string_value(e) == "*" for e in origin.named_children):
             return "`origin: [\"*\"]`"
+        if origin.type in ("arrow_function", "function_expression") and _allows_every_origin(origin):
+            return "every origin (the origin callback accepts any caller)"
         return None
 
     # --- hand-written headers --------------------------------------------------------
@@ -241,3 +242,36 @@ def _original(pairs: dict[str, Node], lower: str) -> str:
         if k.lower() == lower:
             return k
     return lower
+
+
+def _allows_every_origin(fn: Node) -> bool:
+    """`(origin, cb) => cb(null, true)` / `function (o, callback) { callback(null, origin) }`:
+    a callback that accepts every origin without looking at it."""
+    params = fn.child_by_field_name("parameters")
+    names = []
+    for p in params.named_children if params is not None else []:
+        ident = p.child_by_field_name("pattern") if p.type in ("required_parameter", "optional_parameter") else p
+        names.append(ident.text if ident is not None else b"")
+    single = fn.child_by_field_name("parameter")
+    if single is not None:
+        names.append(single.text)
+    if len(names) < 2:
+        return False
+    body = unwrap(fn.child_by_field_name("body"))
+    if body is not None and body.type == "statement_block":
+        statements = [c for c in body.named_children if c.type != "comment"]
+        if len(statements) != 1 or statements[0].type not in ("expression_statement", "return_statement"):
+            return False
+        inner = statements[0].named_children
+        body = unwrap(inner[0]) if inner else None
+    if body is None or body.type != "call_expression":
+        return False
+    callee = body.child_by_field_name("function")
+    args = body.child_by_field_name("arguments")
+    if callee is None or callee.text != names[1] or args is None:
+        return False
+    items = [unwrap(a) for a in args.named_children if a.type != "comment"]
+    return (
+        len(items) == 2 and items[0] is not None and items[0].type in ("null", "undefined")
+        and items[1] is not None and (items[1].type == "true" or items[1].text == names[0])
+    )

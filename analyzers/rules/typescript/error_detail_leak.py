@@ -8,6 +8,8 @@ from ...languages import TYPESCRIPT
 from ...model import Severity
 from ...rule import Captures, Rule
 from ...typescript.literals import unwrap
+from ...typescript.project import USE_SERVER_RE
+from ...typescript.semantic import enclosing_function
 
 # Receivers whose `.json/.send/.end/.write` answer an HTTP request.
 RESPONSE_NAMES = frozenset({"res", "response", "reply", "resp", "rsp", "ctx", "c"})
@@ -15,6 +17,8 @@ SEND_METHODS = frozenset({"json", "send", "end", "write", "jsonp"})
 # Calls in a receiver chain that mark it as a response builder: `x.status(500).json(...)`.
 STATUS_METHODS = frozenset({"status", "code", "type", "header", "set", "setHeader"})
 RESPONSE_CLASSES = frozenset({"Response", "NextResponse"})
+# Error classes whose message is serialized to the client, by qualified-name prefix.
+CLIENT_ERROR_CLASSES = ("@trpc/server.TRPCError", "hono/http-exception.HTTPException")
 # Error details read off the caught value.
 DETAIL_PROPERTIES = frozenset({"message", "stack", "sqlMessage", "sql", "stderr"})
 # Response helpers of frameworks, by qualified name suffix: `json(...)` from Remix,
@@ -33,7 +37,9 @@ class ErrorDetailLeak(Rule):
     variable assigned from one of them in the same `catch`. Responses are
     `res.json/send/end(...)` (also after `res.status(...)`), `NextResponse.json(...)`,
     `Response.json(...)`, `new Response(...)` / `new NextResponse(...)`, Koa's
-    `ctx.body = ...` and `ctx.throw(...)`, and NestJS `new ...Exception(...)`.
+    `ctx.body = ...` and `ctx.throw(...)`, NestJS `new ...Exception(...)`, tRPC's
+    `new TRPCError({ message })` and Hono's `new HTTPException(...)`, and the value a
+    Next.js server action (a `"use server"` module or function) returns from the catch.
 
     Not flagged: logging the error, responses with a generic message, and a response
     inside an `if (e instanceof SomeError)` branch for an error class other than
@@ -89,6 +95,7 @@ class ErrorDetailLeak(Rule):
     """
 
     def on_match(self, captures: Captures, pattern: int) -> None:
+        throws_reach_client = True
         if pattern == 0:
             param = captures["param"][0].text
             body = captures["body"][0]
@@ -103,9 +110,13 @@ class ErrorDetailLeak(Rule):
             if first is None or first.type != "identifier" or body is None:
                 return
             param = first.text
+            # An error thrown from a fire-and-forget `.catch` reaches nobody: only responses count.
+            throws_reach_client = _propagates(captures["handler"][0].parent.parent)
         tainted: set[bytes] = set()
         self._collect_tainted(body, param, tainted)
         for response, payload in self._responses(body, param):
+            if response.type == "new_expression" and not throws_reach_client and response.child_by_field_name("constructor").text.decode() not in RESPONSE_CLASSES:
+                continue
             if self._guarded(response, body, param):
                 continue
             for arg in payload:
@@ -207,6 +218,10 @@ class ErrorDetailLeak(Rule):
                     yield n, args.named_children[:1]
                 elif cname.endswith("Exception") and self._nest_exception(ctor):
                     yield n, args.named_children[:1]
+                elif (self.ctx.ts.qualified_name(ctor) or "").startswith(CLIENT_ERROR_CLASSES):
+                    yield n, args.named_children  # tRPC / Hono errors: the message reaches the client
+            elif n.type == "return_statement" and n.named_children and self._in_server_action(n, body):
+                yield n, n.named_children[:1]
             elif n.type == "assignment_expression":
                 left = n.child_by_field_name("left")
                 if left is not None and left.type == "member_expression" and left.text in (b"ctx.body", b"ctx.response.body"):
@@ -232,6 +247,18 @@ class ErrorDetailLeak(Rule):
                         self._is_response_receiver(inner) or inner.type == "identifier"
                     )
         return False
+
+    def _in_server_action(self, ret: Node, body: Node) -> bool:
+        """A `return` of the function holding the catch, in a Next.js server action (a
+        `"use server"` module or function): the returned value is sent to the browser."""
+        func = enclosing_function(ret)
+        if body.parent is None or body.parent.type != "catch_clause" or func is None or func != enclosing_function(body):
+            return False
+        if USE_SERVER_RE.match(self.ctx.source[:4000].decode("utf-8", "replace")):
+            return True
+        fbody = func.child_by_field_name("body")
+        first = fbody.named_children[0] if fbody is not None and fbody.type == "statement_block" and fbody.named_children else None
+        return first is not None and first.type == "expression_statement" and first.text.strip(b";") in (b'"use server"', b"'use server'")
 
     def _nest_exception(self, ctor: Node) -> bool:
         qualified = self.ctx.ts.qualified_name(ctor) or ""
@@ -285,3 +312,22 @@ def _walk(node: Node, param: bytes | None, include_self: bool = False):
             if p is not None and p.text == param:
                 continue
         stack.extend(reversed(n.named_children))
+
+
+def _propagates(call: Node) -> bool:
+    """Whether the result of a promise chain ending in `call` is awaited, returned or
+    passed on (an arrow's expression body, an argument), rather than dropped."""
+    node = call
+    parent = node.parent
+    while parent is not None and (
+        parent.type in ("member_expression", "parenthesized_expression", "non_null_expression", "as_expression")
+        or (parent.type == "call_expression" and parent.child_by_field_name("function") == node)
+    ):
+        node, parent = parent, parent.parent
+    if parent is None:
+        return False
+    if parent.type == "expression_statement":
+        return False
+    if parent.type == "unary_expression" and parent.text.startswith(b"void"):
+        return False
+    return True

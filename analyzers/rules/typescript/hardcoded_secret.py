@@ -274,9 +274,26 @@ class HardcodedSecret(Rule):
             return
         if pattern == 1 and self._is_public_config(value):
             return
+        default = value.parent
+        if default is not None and default.type == "object_assignment_pattern" and self._destructures_env(default):
+            # `const { JWT_SECRET = "dev" } = process.env`: a fallback; drop the default.
+            edit = Edit(default.start_byte, default.end_byte, self.ctx.text(name_node))
+            self.named.setdefault((value.start_byte, value.end_byte), ("fallback", target, value, edit))
+            return
         replacement = f"process.env.{screaming_snake(target)}"
         edit = Edit(value.start_byte, value.end_byte, replacement)
         self.named.setdefault((value.start_byte, value.end_byte), ("named", target, value, edit))
+
+    @staticmethod
+    def _destructures_env(default: Node) -> bool:
+        pattern = default.parent
+        declarator = pattern.parent if pattern is not None else None
+        if pattern is None or pattern.type != "object_pattern" or declarator is None:
+            return False
+        if declarator.type != "variable_declarator" or declarator.child_by_field_name("name") != pattern:
+            return False
+        value = unwrap(declarator.child_by_field_name("value"))
+        return value is not None and value.text in (b"process.env", b"import.meta.env")
 
     def _bindable(self, value: Node, target: str) -> bool:
         text = string_value(value)

@@ -9,6 +9,7 @@ from tree_sitter import Query, QueryCursor
 
 from ...languages import TYPESCRIPT, language
 from ...model import Severity
+from ...naming import words
 from ...rule import Rule
 
 # Qualified names (analyzers/typescript/semantic.py) of the functions that read a JWT's
@@ -21,7 +22,19 @@ DECODERS = {
     "jwt-decode.jwtDecode": "jwt-decode",
 }
 DECODER_MODULES = ("jsonwebtoken", "jose", "jwt-decode")
-_VERIFY = re.compile(r"verify", re.IGNORECASE)
+# Library functions that check a JWT's signature (or decrypt and authenticate a JWE).
+VERIFIERS = frozenset({
+    "jsonwebtoken.verify", "jose.jwtVerify", "jose.compactVerify", "jose.flattenedVerify",
+    "jose.generalVerify", "jose.jwtDecrypt", "next-auth/jwt.getToken", "next-auth/jwt.decode",
+    "@auth/core/jwt.getToken", "@auth/core/jwt.decode", "jwks-rsa", "express-jwt.expressjwt",
+    "aws-jwt-verify", "@clerk/backend.verifyToken", "firebase-admin/auth.getAuth",
+})
+_VERIFY = re.compile(r"verif", re.IGNORECASE)
+# A project helper named `verify...` checks a token when its name says what it verifies.
+TOKEN_WORDS = frozenset({
+    "token", "tokens", "jwt", "jws", "jwe", "session", "auth", "signature", "sig", "access",
+    "id", "claims", "credentials", "request", "bearer", "cookie", "user",
+})
 
 _CALLS = """
 (call_expression function: [(identifier) (member_expression)] @fn) @call
@@ -39,8 +52,9 @@ class JwtUnverified(Rule):
     In server code (route handlers, API routes, middleware, server modules: see the
     catalog's file roles), flags `jwt.decode(...)` from `jsonwebtoken`, `decodeJwt(...)`
     from `jose` and `jwtDecode(...)` from `jwt-decode` when the module never calls a
-    verify function (`jwt.verify`, `jwtVerify`, `compactVerify`, or a helper of its own
-    whose name contains `verify`). Imports are resolved, so `import * as jose`,
+    verify function (`jwt.verify`, `jwtVerify`, `compactVerify`, `jwtDecrypt`, or a
+    helper of its own named for what it verifies: `verifyToken`, `verifySession`,
+    `verifyJwt`; `verifyEmail` or `verifyCaptcha` do not count). Imports are resolved, so `import * as jose`,
     `import { decode } from "jsonwebtoken"`, a renamed default import and `require` all
     count. Client and shared modules are not checked: reading a token's claims in the
     browser (to show a name or an expiry) is normal, the server is what must verify.
@@ -96,14 +110,26 @@ class JwtUnverified(Rule):
         verified = False
         for _, caps in QueryCursor(_calls_query(self.ctx.grammar)).matches(self.ctx.tree.root_node):
             fn = caps["fn"][0]
-            last = fn.child_by_field_name("property") if fn.type == "member_expression" else fn
-            if last is not None and _VERIFY.search(last.text.decode("utf-8", "replace")):
+            qualified = self.ctx.ts.qualified_name(fn)
+            if self._is_verifier(fn, qualified):
                 verified = True
                 break
-            qualified = self.ctx.ts.qualified_name(fn)
             if qualified in DECODERS:
                 decodes.append((caps["call"][0], DECODERS[qualified]))
         if verified:
             return
         for call, what in decodes:
             self.report(call, callee=self.ctx.ts.callee_text(call), lib=what)
+
+    @staticmethod
+    def _is_verifier(fn, qualified: str | None) -> bool:
+        if qualified is not None and (qualified in VERIFIERS or qualified.split(".")[0] in ("jwks-rsa", "aws-jwt-verify")):
+            return True
+        last = fn.child_by_field_name("property") if fn.type == "member_expression" else fn
+        if last is None:
+            return False
+        name = last.text.decode("utf-8", "replace")
+        if not _VERIFY.search(name):
+            return False
+        ws = set(words(name))
+        return name.lower() in ("verify", "verified") or bool(ws & TOKEN_WORDS)

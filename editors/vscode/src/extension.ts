@@ -113,10 +113,16 @@ class ReviewlensExtension implements vscode.Disposable {
   /** Serialises start/stop/restart so rapid setting changes never run two servers. */
   private queue: Promise<void> = Promise.resolve();
 
+  private readonly configWatchers: vscode.FileSystemWatcher[];
+
   constructor() {
     this.output = vscode.window.createOutputChannel("reviewlens", { log: true });
     this.status = new StatusItem();
-    this.disposables.push(this.output, this.status);
+    this.configWatchers = [
+      vscode.workspace.createFileSystemWatcher("**/pyproject.toml"),
+      vscode.workspace.createFileSystemWatcher("**/reviewlens.toml"),
+    ];
+    this.disposables.push(this.output, this.status, ...this.configWatchers);
   }
 
   activate(): void {
@@ -156,8 +162,9 @@ class ReviewlensExtension implements vscode.Disposable {
     if (event) {
       this.disposables.push(
         event(() => {
-          // Only the interpreter-based server depends on the selection; a missing server may now be found.
-          if (!this.server || this.server.source === "python") {
+          // The interpreter outranks PATH (and may now provide a missing server); only an
+          // explicit reviewlens.path is unaffected by the selection.
+          if (this.server?.source !== "setting") {
             void this.restart("Python interpreter changed");
           }
         }),
@@ -179,6 +186,7 @@ class ReviewlensExtension implements vscode.Disposable {
     }
     const client = this.client;
     if (client && client.state === State.Running) {
+      this.status.set(this.runningStatus(), this.describeRunning(client));
       const settings = serverSettings(vscode.workspace.workspaceFolders?.[0]);
       this.output.info(`Sending changed settings: ${JSON.stringify(settings)}`);
       void client.sendNotification(DidChangeConfigurationNotification.type, {
@@ -220,12 +228,8 @@ class ReviewlensExtension implements vscode.Disposable {
       outputChannel: this.output,
       traceOutputChannel: this.output,
       initializationOptions: { settings: serverSettings(folder) },
-      synchronize: {
-        fileEvents: [
-          vscode.workspace.createFileSystemWatcher("**/pyproject.toml"),
-          vscode.workspace.createFileSystemWatcher("**/reviewlens.toml"),
-        ],
-      },
+      // Project configuration changes re-check open documents (the server may also register its own watchers).
+      synchronize: { fileEvents: this.configWatchers },
       diagnosticCollectionName: "reviewlens",
       middleware: {
         workspace: {
@@ -251,7 +255,7 @@ class ReviewlensExtension implements vscode.Disposable {
     this.client = client;
     client.onDidChangeState((e) => {
       if (e.newState === State.Running) {
-        this.status.set("running", this.describeRunning(client));
+        this.status.set(this.runningStatus(), this.describeRunning(client));
       } else if (e.newState === State.Starting) {
         this.status.set("starting", server.description);
       } else if (this.client === client) {
@@ -260,7 +264,7 @@ class ReviewlensExtension implements vscode.Disposable {
     });
     try {
       await client.start();
-      this.status.set("running", this.describeRunning(client));
+      this.status.set(this.runningStatus(), this.describeRunning(client));
       this.output.info(`reviewlens server running: ${this.describeRunning(client)}`);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -273,6 +277,11 @@ class ReviewlensExtension implements vscode.Disposable {
         )
         .then((choice) => choice && this.output.show(true));
     }
+  }
+
+  /** "disabled" while `reviewlens.enable` is false (the server keeps running, publishing nothing). */
+  private runningStatus(): Status {
+    return serverSettings(vscode.workspace.workspaceFolders?.[0]).enable ? "running" : "disabled";
   }
 
   private describeRunning(client: LanguageClient): string {
