@@ -83,12 +83,17 @@ class Settings:
     def options_map(self) -> dict[str, dict[str, Any]]:
         return {code: dict(opts) for code, opts in self.rule_options}
 
+    @functools.cached_property
+    def _resolved_root(self) -> Path | None:
+        # Resolved once per Settings, not once per checked file (a realpath walk each time).
+        return self.root.resolve() if self.root is not None else None
+
     def relative(self, path: str | os.PathLike) -> str:
         """Posix path of `path` relative to the config root (or as given when outside it)."""
         p = Path(path)
         if self.root is not None:
             try:
-                return p.resolve().relative_to(self.root.resolve()).as_posix()
+                return p.resolve().relative_to(self._resolved_root).as_posix()
             except (ValueError, OSError):
                 pass
         if p.is_absolute():

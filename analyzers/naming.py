@@ -45,7 +45,7 @@ COUNTING_WORDS = frozenset({
     "step", "steps", "rate", "chunk", "chunks", "batch", "multiplier", "factor", "cost", "price",
     "pricing", "weight", "bucket", "quota", "interval", "retries", "attempts", "counter",
     "source", "sources", "origin", "err", "exc", "exception", "ex", "failure", "warning",
-    "alias", "aliases", "supported", "spend", "spent", "budget", "before", "after", "details",
+    "alias", "aliases", "supported", "spend", "spent", "before", "after", "details",
     "saved", "metadata", "stats", "metrics",
 })
 # A leading word that makes the name a quantity or a yes/no: `max_tokens`, `has_password`.

@@ -109,11 +109,20 @@ def main(argv: list[str] | None = None) -> int:
         print("reviewlens: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        # `reviewlens check | head`: the reader left; stop quietly, and keep Python's
+        # final flush of stdout from raising again.
         try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
             pass
-        return EXIT_CLEAN
+        return EXIT_FINDINGS if args.command == "check" else EXIT_CLEAN
+    except Exception as exc:  # a bug: say so plainly, with what a bug report needs
+        import traceback
+
+        print(f"reviewlens: internal error (please report it): {exc!r}", file=sys.stderr)
+        traceback.print_exc(file=sys.stderr)
+        return EXIT_ERROR
     parser.print_help(sys.stderr)
     return EXIT_ERROR
 
@@ -307,6 +316,18 @@ def _run(files: list[str], options, args) -> list:
                 progress.refresh()
 
         return runner.check_files(files, options, args.jobs, on_result=advance)
+
+
+def _write_raw(stream, text: str) -> None:
+    """Write text that may carry undecodable source bytes (as surrogate escapes) unchanged."""
+    data = text.encode("utf-8", "surrogateescape")
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None:
+        stream.flush()
+        buffer.write(data)
+        buffer.flush()
+    else:
+        stream.write(data.decode("utf-8", "replace"))
 
 
 def _stderr_is_tty() -> bool:

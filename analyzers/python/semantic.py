@@ -97,7 +97,7 @@ class PythonModule:
         """
         module_level: dict[str, str] = {}
         nested: dict[str, str] = {}
-        caps = QueryCursor(_query(_IMPORTS)).captures(self.root)
+        caps = self._scan
         for kind in ("import", "from"):
             for stmt in caps.get(kind, []):
                 target = module_level if stmt.parent is not None and stmt.parent.type == "module" else nested
@@ -135,6 +135,18 @@ class PythonModule:
                 if name is not None and alias is not None:
                     out[alias.text.decode()] = f"{module}.{name.text.decode()}"
 
+    @functools.cached_property
+    def _scan(self) -> dict[str, list[Node]]:
+        """Imports and bindings of the whole file in one walk of the tree (not one per scope)."""
+        return QueryCursor(_query(_IMPORTS + _BINDINGS)).captures(self.root)
+
+    @functools.cached_property
+    def _bound_by_scope(self) -> dict[int | None, list[Node]]:
+        groups: dict[int | None, list[Node]] = {}
+        for node in self._scan.get("b", []):
+            groups.setdefault(self._owning_scope(node), []).append(node)
+        return groups
+
     def imported_modules(self) -> set[str]:
         return set(self.imports.values())
 
@@ -151,9 +163,9 @@ class PythonModule:
             names.update(parameter_names(scope))
         body = target.child_by_field_name("body") if scope is not None else target
         if body is not None:
-            caps = QueryCursor(_query(_BINDINGS)).captures(body)
-            for node in caps.get("b", []):
-                if self._owning_scope(node) == (scope.id if scope is not None else None):
+            lo, hi = body.start_byte, body.end_byte
+            for node in self._bound_by_scope.get(scope.id if scope is not None else None, ()):
+                if lo <= node.start_byte and node.end_byte <= hi:
                     names.add(node.text.decode())
         self._scope_bindings[key] = names
         return names

@@ -10,7 +10,13 @@ from ...languages import PYTHON
 from ...model import Applicability, Edit, FixAvailability, Severity
 from ...naming import is_redacted_name, is_secret_name, words
 from ...python.edits import remove_argument_edit
-from ...python.settings_classes import enclosing_class, enum_classes, field_default, is_in, settings_classes
+from ...python.settings_classes import (
+    enclosing_class,
+    enum_classes,
+    field_default,
+    is_in,
+    settings_classes,
+)
 from ...rule import Captures, Rule
 from ...secrets import env_name, key_format, not_a_secret_value, url_password
 
@@ -52,15 +58,19 @@ class HardcodedSecret(Rule):
     `{...}` / `${...}` placeholder) and well-known key formats (`AKIA...`, `sk-...`,
     `ghp_...`, `xoxb-`/`xoxp-`, PEM private keys).
 
-    Placeholders such as `changeme`, `<your-key>` and `***` are flagged: they are exactly
-    what gets deployed. Not flagged: empty strings, prose (values with whitespace), SQL,
-    endpoint paths and URLs (`tokenUrl="token"`), token-scheme words
-    (`token_type = "bearer"`), key and header names used as labels
-    (`ACCESS_TOKEN_COOKIE = "access_token"`), names ending in `_url`, `_path`, `_file`,
-    `_field`, `_name`, `_header`, `_type`, members of `Enum` classes, documentation examples
-    (`Field(examples=[...])`, `json_schema_extra`), copies made for display
-    (`masked_settings["api_key"] = "****"`), URL templates whose password is `<password>`,
-    and test and script paths.
+    Placeholders such as `changeme`, `<your-key>`, `dev-secret` and `***` are flagged: they
+    are exactly what gets deployed. Not flagged: empty strings, prose (values with
+    whitespace), SQL, endpoint paths and URLs (`tokenUrl="token"`), token-scheme words
+    (`token_type = "bearer"`), names and labels rather than values (an environment
+    variable name `"OPENAI_API_KEY"`, a config key `"rag.openai.api_key"`, a field or cookie
+    name `"access_token"`, a sentinel `"__auth_check__"`, a URN, a regular expression),
+    numbers bound to anything but a password, documented dummies (`"dummy"`, `"null"`,
+    `api_key="ollama"`), payment providers' public test tokens (`tok_visa`), names ending in
+    `_url`, `_path`, `_file`, `_field`, `_name`, `_header`, `_type` (and `_source`,
+    `_alias`, ...: see the catalog's name matching), members of `Enum` classes,
+    documentation examples (`Field(examples=[...])`, `json_schema_extra`), copies made for
+    display (`masked_settings["api_key"] = "****"`), URL templates whose password is
+    `<password>`, and test and script paths.
 
     ## Why is this bad?
     A secret in source code is shared with everyone who can read the repository, its

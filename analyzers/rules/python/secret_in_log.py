@@ -331,7 +331,7 @@ def _measures(ctx, node: Node) -> bool:
     return _redacting_call(ctx, node)
 
 
-_HASHES_TOKENS = re.compile(rb"\bhash_(?:token|key|api_key)\s*\(|\bhashed_(?:token|key|api_key)\b")
+_HASHES_TOKENS = re.compile(rb"\bhash_(?:token|key|api_key)\w*\s*\(|\bhashed_(?:token|key|api_key)\b")
 _REDACTING = re.compile(r"hash|mask|redact|obfuscat|truncat|fingerprint|digest|encrypt|sanitiz", re.I)
 
 

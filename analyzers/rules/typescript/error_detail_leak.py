@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node
 
 from ...languages import TYPESCRIPT
@@ -25,6 +27,8 @@ DETAIL_PROPERTIES = frozenset({"message", "stack", "sqlMessage", "sql", "stderr"
 # `error(500, ...)` from SvelteKit.
 HELPER_MODULES = ("@remix-run/", "@sveltejs/kit", "react-router")
 HELPER_FUNCTIONS = frozenset({"json", "error", "data"})
+# Calls whose thrown messages describe the caller's input, not the server.
+VALIDATOR_NAME = re.compile(r"^(validate|assert|check|ensure|parse|safeParse|verify)[A-Z_]?|^(parse|validate)$")
 FUNCTION_TYPES = frozenset({"function_declaration", "function_expression", "arrow_function", "method_definition"})
 
 
@@ -41,7 +45,9 @@ class ErrorDetailLeak(Rule):
     `new TRPCError({ message })` and Hono's `new HTTPException(...)`, and the value a
     Next.js server action (a `"use server"` module or function) returns from the catch.
 
-    Not flagged: logging the error, responses with a generic message, and a response
+    Not flagged: logging the error, responses with a generic message, a `catch` whose
+    `try` only called validation functions (`validateUrl(x)`, `schema.parse(body)`,
+    `assertValid(...)`: their messages are written for the caller), and a response
     inside an `if (e instanceof SomeError)` branch for an error class other than
     `Error` (a validation or domain error the code deliberately reports to the caller;
     the analogue of re-raising an upstream `HTTPException`'s own detail).
@@ -85,6 +91,7 @@ class ErrorDetailLeak(Rule):
     severity = Severity.WARNING
     messages = {
         "default": "Response exposes error details (`{detail}`) to the client: log them and send a generic message",
+        "via_local": "Response exposes error details (`{detail}`, assigned from the caught error) to the client: log them and send a generic message",
     }
     query = """
     (catch_clause parameter: (identifier) @param body: (statement_block) @body)
@@ -112,7 +119,9 @@ class ErrorDetailLeak(Rule):
             param = first.text
             # An error thrown from a fire-and-forget `.catch` reaches nobody: only responses count.
             throws_reach_client = _propagates(captures["handler"][0].parent.parent)
-        tainted: set[bytes] = set()
+        if self._validation_only(body):
+            return
+        tainted: dict[bytes, list[tuple[Node, int]]] = {}
         self._collect_tainted(body, param, tainted)
         for response, payload in self._responses(body, param):
             if response.type == "new_expression" and not throws_reach_client and response.child_by_field_name("constructor").text.decode() not in RESPONSE_CLASSES:
@@ -122,29 +131,64 @@ class ErrorDetailLeak(Rule):
             for arg in payload:
                 leak = self._leak(arg, param, tainted)
                 if leak is not None:
-                    self.report(leak, detail=self.ctx.text(leak))
+                    via_local = leak.type in ("identifier", "shorthand_property_identifier")
+                    self.report(leak, "via_local" if via_local else "default", detail=self.ctx.text(leak))
                     break
 
     # --- taint -----------------------------------------------------------------------
-    def _collect_tainted(self, body: Node, param: bytes, tainted: set[bytes]) -> None:
-        """Locals assigned (in this catch) from an error detail, to a fixed point."""
-        bindings: list[tuple[bytes, Node]] = []
+    def _collect_tainted(self, body: Node, param: bytes, tainted: dict[bytes, list[tuple[Node, int]]]) -> None:
+        """Locals assigned (in this catch) from an error detail, to a fixed point. Each is
+        tainted where it is visible: a `const`/`let` from its declaration to the end of
+        its block (two blocks may declare the same name), an assignment in the whole catch."""
+        bindings: list[tuple[bytes, Node, Node, int]] = []
         for n in _walk(body, param, include_self=True):
             if n.type == "variable_declarator":
                 name, value = n.child_by_field_name("name"), n.child_by_field_name("value")
                 if name is not None and value is not None and name.type == "identifier":
-                    bindings.append((name.text, value))
+                    scope = n.parent
+                    while scope is not None and scope.type not in ("statement_block", "program") and scope != body:
+                        scope = scope.parent
+                    bindings.append((name.text, value, scope or body, n.start_byte))
             elif n.type == "assignment_expression":
                 left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
                 if left is not None and right is not None and left.type == "identifier":
-                    bindings.append((left.text, right))
+                    bindings.append((left.text, right, body, body.start_byte))
+        done: set[int] = set()
         changed = True
         while changed:
             changed = False
-            for name, value in bindings:
-                if name not in tainted and self._leak(value, param, tainted) is not None:
-                    tainted.add(name)
+            for i, (name, value, scope, start) in enumerate(bindings):
+                if i not in done and self._leak(value, param, tainted) is not None:
+                    tainted.setdefault(name, []).append((scope, start))
+                    done.add(i)
                     changed = True
+
+    @staticmethod
+    def _validation_only(body: Node) -> bool:
+        """The `try` guarded only validation calls (`validateUrl(x)`, `assertValid(...)`,
+        `schema.parse(...)`): their messages are written for the caller."""
+        clause = body.parent
+        stmt = clause.parent if clause is not None and clause.type == "catch_clause" else None
+        block = stmt.child_by_field_name("body") if stmt is not None and stmt.type == "try_statement" else None
+        if block is None:
+            return False
+        statements = [c for c in block.named_children if c.type != "comment"]
+        if not statements:
+            return False
+        for st in statements:
+            expr = st.named_children[0] if st.type == "expression_statement" and st.named_children else None
+            expr = unwrap(expr)
+            if expr is not None and expr.type == "await_expression" and expr.named_children:
+                expr = unwrap(expr.named_children[0])
+            if expr is None or expr.type != "call_expression":
+                return False
+            fn = unwrap(expr.child_by_field_name("function"))
+            if fn is not None and fn.type == "sequence_expression":  # compiled `(0, mod.validate)(x)`
+                fn = fn.named_children[-1] if fn.named_children else None
+            last = fn.child_by_field_name("property") if fn is not None and fn.type == "member_expression" else fn
+            if last is None or not VALIDATOR_NAME.match(last.text.decode("utf-8", "replace")):
+                return False
+        return True
 
     def _leak(self, node: Node, param: bytes, tainted: set[bytes]) -> Node | None:
         """The first sub-expression of `node` that carries the caught error's details."""
@@ -177,7 +221,10 @@ class ErrorDetailLeak(Rule):
                     if _is(side, param):
                         return n
             elif kind in ("identifier", "shorthand_property_identifier") and n.text in tainted:
-                if _is_value_position(n):
+                if _is_value_position(n) and any(
+                    scope.start_byte <= n.start_byte and n.end_byte <= scope.end_byte and n.start_byte >= start
+                    for scope, start in tainted[n.text]
+                ):
                     return n
         return None
 

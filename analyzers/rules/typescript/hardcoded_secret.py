@@ -44,6 +44,11 @@ LABEL_CONTAINER_WORDS = frozenset({
     "field", "fields", "column", "columns", "description", "descriptions",
     "hint", "hints", "tooltip", "tooltips", "caption", "captions", "heading", "headings",
 })
+# Objects listing values known to be bad (to reject them), not secrets in use.
+DENYLIST_WORDS = frozenset({
+    "weak", "insecure", "banned", "forbidden", "blocked", "blocklist", "blacklist", "denylist",
+    "disallowed", "compromised", "leaked", "rejected", "unsafe",
+})
 # Words in a value saying that no secret is needed.
 UNUSED_WORDS = frozenset({
     "not", "no", "unused", "ignored", "irrelevant", "needed", "required", "none", "blank", "empty",
@@ -165,6 +170,7 @@ class HardcodedSecret(Rule):
     Placeholders (`"changeme"`, `"<your-key>"`, `"dev-secret"`) are flagged: they are
     exactly what gets deployed. Not flagged: prose and labels (`{ password: "Password" }`,
     anything inside a `messages`/`labels`/`translations` object, values with spaces),
+    lists of known-bad values kept to reject them (`WEAK_DEFAULTS = { JWT_SECRET: "..." }`),
     strings in `locales/`, `i18n/`, `translations/` folders, text in another script),
     names of things that hold a secret (`const TOKEN = "access_token"` as a storage key,
     `"GITHUB_TOKEN"`), token-scheme and schema words (`token: "bearer"`,
@@ -384,7 +390,7 @@ class HardcodedSecret(Rule):
             owner = self._owner_name(obj)
             if owner is not None:
                 ws = set(words(owner))
-                if ws & LABEL_CONTAINER_WORDS or owner.lower() in ("en", "de", "fr", "es", "it", "ja", "zh", "pt", "nl"):
+                if ws & (LABEL_CONTAINER_WORDS | DENYLIST_WORDS) or owner.lower() in ("en", "de", "fr", "es", "it", "ja", "zh", "pt", "nl"):
                     return True
             pair = obj.parent
             if pair is None or pair.type != "pair":

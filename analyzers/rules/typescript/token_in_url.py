@@ -25,7 +25,7 @@ NOT_SESSION_WORDS = frozenset({
     "email", "unsubscribe", "share", "download", "api", "key", "apikey", "client", "app",
     "public", "publishable", "state", "nonce", "code", "type", "mode", "provider", "callback",
     "redirect", "magic", "otp", "timeout", "expires", "expiry", "ttl", "method", "name", "id",
-    "url", "uri",
+    "url", "uri", "oauth", "checkout",
 })
 # Path words of one-time links (password reset, e-mail verification, invitations).
 ONE_TIME_PATH = re.compile(
@@ -59,7 +59,10 @@ class TokenInUrl(Rule):
     `node-fetch`, `ws`).
 
     Not flagged: third-party API keys (`api_key`, `key`, `appid`), pagination and
-    anti-forgery tokens (`pageToken`, `csrfToken`), parameters passed separately
+    anti-forgery tokens (`pageToken`, `csrfToken`), ids of other things' sessions
+    (`session_id`, as in Stripe Checkout), OAuth 1.0 protocol parameters
+    (`oauth_token`), public tokens read from `NEXT_PUBLIC_*` variables (map tiles,
+    analytics), parameters passed separately
     (`params: { token }`), and one-time links such as password-reset, e-mail
     verification, invitation and OAuth callback URLs, whose token is single-use.
 
