@@ -40,6 +40,19 @@ class ConfigError(Exception):
         super().__init__(f"{self.path}: {problem}" if self.path else problem)
 
 
+@functools.lru_cache(maxsize=4096)
+def _real_dir(folder: str) -> Path:
+    return Path(folder).resolve()
+
+
+def _real(p: Path) -> Path:
+    """`p.resolve()`, with the folder part resolved once per folder (the CLI and the server
+    ask for every file of a folder in turn); a file that is itself a symlink is resolved whole."""
+    if p.is_absolute() and not p.is_symlink():
+        return _real_dir(str(p.parent)) / p.name
+    return p.resolve()
+
+
 def _spec(patterns: Iterable[str]) -> pathspec.PathSpec:
     return pathspec.PathSpec.from_lines("gitignore", list(patterns))
 
@@ -93,7 +106,7 @@ class Settings:
         p = Path(path)
         if self.root is not None:
             try:
-                return p.resolve().relative_to(self._resolved_root).as_posix()
+                return _real(p).relative_to(self._resolved_root).as_posix()
             except (ValueError, OSError):
                 pass
         if p.is_absolute():

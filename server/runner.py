@@ -17,9 +17,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable
 
-from reviewlens.analyzers import registry
 from reviewlens.analyzers.config import ConfigError, ConfigResolver, Settings
 from reviewlens.analyzers.engine import check_source
 from reviewlens.analyzers.fixes import fix_until_stable

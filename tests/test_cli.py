@@ -140,11 +140,15 @@ def test_json_schema_shape(project, capsys):
 
 
 def test_github_annotations(project, capsys):
+    from reviewlens.server.output.github import _escape_data, _escape_property
+
+    assert _escape_property("a,b:c%\n") == "a%2Cb%3Ac%25%0A"
+    assert _escape_data("50%\r\nnext") == "50%25%0D%0Anext"
     code, out, _ = run(capsys, "check", "--output-format", "github", cwd=project)
     assert code == 1
     assert out.strip() == (
         f"::warning file=app{os.sep}main.py,line=2,col=5,endLine=2,endColumn=20,"
-        "title=RL101 debug-print::RL101 `print` left in application code: use a logger"
+        "title=RL101 debug-print::`print` left in application code: use a logger"
     )
 
 

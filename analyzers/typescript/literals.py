@@ -77,7 +77,7 @@ def screaming_snake(name: str) -> str:
     return "_".join(w.upper() for w in words(name)) or name.upper()
 
 
-def const_value(ctx: "FileContext", ident: Node) -> Node | None:
+def const_value(ctx: FileContext, ident: Node) -> Node | None:
     """The initializer bound to `ident` by a declaration in an enclosing scope, when the
     binding is a `const` (or a `let`/`var` with no other assignment in the file)."""
     name = ident.text
@@ -103,7 +103,7 @@ def const_value(ctx: "FileContext", ident: Node) -> Node | None:
     return None
 
 
-def _reassigned(ctx: "FileContext", name: bytes) -> bool:
+def _reassigned(ctx: FileContext, name: bytes) -> bool:
     key = "literals.assigned_names"
     assigned = ctx.cache.get(key)
     if assigned is None:

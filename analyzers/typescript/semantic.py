@@ -76,10 +76,15 @@ class TsModule:
         self.root = ctx.tree.root_node
 
     @functools.cached_property
+    def _import_matches(self) -> list:
+        # One walk of the tree serves both `imports` and `module_sources`.
+        return QueryCursor(_query(self.ctx.grammar)).matches(self.root)
+
+    @functools.cached_property
     def imports(self) -> dict[str, str]:
         """Local name -> "module" (default/namespace import) or "module.export"."""
         out: dict[str, str] = {}
-        for _, caps in QueryCursor(_query(self.ctx.grammar)).matches(self.root):
+        for _, caps in self._import_matches:
             module = normalize_module(caps["src"][0].text.decode())
             if "import" in caps:
                 self._read_import(caps["import"][0], module, out)
@@ -129,7 +134,7 @@ class TsModule:
     def module_sources(self) -> set[str]:
         """Every module specifier imported or required by the file."""
         out = set()
-        for _, caps in QueryCursor(_query(self.ctx.grammar)).matches(self.root):
+        for _, caps in self._import_matches:
             out.add(normalize_module(caps["src"][0].text.decode()))
         return out
 

@@ -28,7 +28,7 @@ def annotation(d: Diagnostic) -> str:
         f"endColumn={d.end.column}",
         f"title={_escape_property(f'{d.code} {d.name}')}",
     ])
-    return f"::{LEVEL.get(d.severity, 'warning')} {props}::{_escape_data(f'{d.code} {d.message}')}"
+    return f"::{LEVEL.get(d.severity, 'warning')} {props}::{_escape_data(d.message)}"
 
 
 def notice_annotation(n: Notice) -> str:

@@ -278,7 +278,8 @@ class FastapiOnEvent(Rule):
         import_at = import_edit.start if import_edit is not None else 0
         if at < import_at:
             at = import_at
-        body = [f"{indent}{unit}{line}" for line in startup] + [f"{indent}{unit}yield"] + [f"{indent}{unit}{line}" for line in shutdown]
+        inner = f"{indent}{unit}"
+        body = [inner + line.replace("\n", nl + inner) for line in startup] + [f"{inner}yield"] + [inner + line.replace("\n", nl + inner) for line in shutdown]
         text = nl.join(
             [f"{indent}@{acm}", f"{indent}async def {fn_name}({param}: {app.cls_text}):"] + body
         ) + nl
@@ -331,8 +332,19 @@ class FastapiOnEvent(Rule):
         if handler.type == "lambda":
             if handler.child_by_field_name("parameters") is not None:
                 raise _Refused("a lambda handler takes parameters")
-            body = self.ctx.text(handler.child_by_field_name("body"))
-            line = f"({body})" if "\n" in body else body
+            body_node = handler.child_by_field_name("body")
+            body = self.ctx.text(body_node)
+            if "\n" in body:
+                if '"""' in body or "'''" in body or "\\\n" in body:
+                    raise _Refused("a lambda handler spans lines with a multi-line string")
+                # Continuation lines keep their indentation relative to the registration.
+                base = self.ctx.source[self.ctx.source.rfind(b"\n", 0, stmt.start_byte) + 1 : stmt.start_byte].decode()
+                lines = body.split("\n")
+                lines = [lines[0]] + [ln[len(base):] if ln.startswith(base) else ln.lstrip() for ln in lines[1:]]
+                body = "\n".join(lines)
+                if body_node.type not in ("parenthesized_expression", "call", "list", "tuple", "dictionary"):
+                    body = f"({body})"
+            line = body
         elif handler.type == "identifier":
             name = self.ctx.text(handler)
             func = self._find_function(block, name)

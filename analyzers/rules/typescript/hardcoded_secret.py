@@ -60,7 +60,7 @@ _REDACTION = re.compile(r"^\[[A-Za-z _-]+\]$")
 # Binding names of documentation strings: a key format or URL shown as an example.
 DOC_NAME_WORDS = frozenset({
     "placeholder", "placeholders", "example", "examples", "description", "desc", "hint",
-    "help", "doc", "docs", "sample", "tooltip", "label", "hint", "usage", "note", "notes",
+    "help", "doc", "docs", "sample", "tooltip", "label", "usage", "note", "notes",
 })
 _TEMPLATE_EXPR = re.compile(r"\{\{.*\}\}|\$\{.*\}|%\(\w+\)s|<%.*%>")
 _PLACEHOLDER_PASSWORD = re.compile(r"^(?:<[^>]*>|\[[^\]]*\]|[A-Z][A-Z0-9_]{2,}|x+|\*+|\.\.\.)$")
@@ -89,8 +89,19 @@ NOT_SECRET_WORDS = frozenset({
 })
 
 
+# `*_LOCK_KEY`, `tokenStorageKey`, `TOKEN_CACHE_KEY`: the key under which something is
+# stored or locked, not a key that signs or encrypts.
+LOOKUP_KEY_WORDS = frozenset({
+    "lock", "storage", "store", "cache", "cached", "local", "cookie", "header", "query", "param",
+    "map", "state", "event", "field", "name", "prefix", "index", "lookup", "redis", "db", "kv",
+})
+
+
 def is_secret_name(name: str) -> bool:
     if not is_credential_name(name) or set(words(name)) & NOT_SECRET_WORDS:
+        return False
+    ws = words(name)
+    if len(ws) >= 2 and ws[-1] in ("key", "keys") and ws[-2] in LOOKUP_KEY_WORDS:
         return False
     if not set(credential_words(name)) & SECRET_WORDS and not (words(name) and words(name)[-1] == "pass"):
         return False
@@ -263,6 +274,8 @@ class HardcodedSecret(Rule):
             left = unwrap(captures["left"][0])
             fallback = captures["fallback"][0]
             target = self._env_name(left) if left is not None and _is_process_env(left) else None
+            if target is not None and is_public_env_name(target):
+                return  # NEXT_PUBLIC_* / VITE_*: shipped to the browser by design
             if target is None or not is_secret_name(target):
                 target = self._binding_name(fallback)
             if target is None or not is_secret_name(target) or is_public_env_name(target):
