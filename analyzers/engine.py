@@ -50,6 +50,22 @@ class CombinedQuery:
     query: Query
     # pattern index -> (rule class, pattern index local to that rule's query)
     owners: list[tuple[type[Rule], int]]
+    # Patterns from `prefetch_from` on are the semantic model's own query (imports,
+    # bindings): matched in the same walk as the rules' and handed to the model through
+    # ctx.cache[prefetch_key], so the model does not walk the tree again.
+    prefetch_from: int | None = None
+    prefetch_key: str = ""
+
+
+def _prefetch_source(grammar: str) -> tuple[str, str]:
+    """(ctx.cache key, query source) of the semantic model's query for this grammar."""
+    if FAMILY_OF[grammar] == "python":
+        from .python import semantic as py_semantic
+
+        return py_semantic.SCAN_CACHE_KEY, py_semantic.SCAN_QUERY
+    from .typescript import semantic as ts_semantic
+
+    return ts_semantic.IMPORTS_CACHE_KEY, ts_semantic._IMPORTS
 
 
 @functools.cache
@@ -68,8 +84,10 @@ def combined_query(grammar: str) -> CombinedQuery:
         parts.append(src)
         offset += len(src.encode())
     source = "".join(parts) or "(ERROR) @_never_"
+    prefetch_key, prefetch_src = _prefetch_source(grammar)
+    prefetch_at = len(source.encode())
     try:
-        query = Query(language(grammar), source)
+        query = Query(language(grammar), source + "\n" + prefetch_src)
     except Exception as exc:  # find the culprit for a useful message
         for rule in rules:
             if rule.query.strip():
@@ -80,17 +98,38 @@ def combined_query(grammar: str) -> CombinedQuery:
         raise RuntimeError(f"combined {grammar} query fails: {exc}") from exc
     owners: list[tuple[type[Rule], int]] = []
     counters: dict[type[Rule], int] = {}
+    prefetch_from = None
     for i in range(query.pattern_count):
         start = query.start_byte_for_pattern(i)
+        if start >= prefetch_at and prefetch_from is None:
+            prefetch_from = i
         for lo, hi, rule in spans:
             if lo <= start < hi:
                 local = counters.get(rule, 0)
                 counters[rule] = local + 1
                 owners.append((rule, local))
                 break
-        else:  # pragma: no cover - the placeholder pattern
+        else:  # the placeholder and the prefetch patterns: owned by no rule, never dispatched
             owners.append((Rule, 0))
-    return CombinedQuery(query, owners)
+    return CombinedQuery(query, owners, prefetch_from, prefetch_key)
+
+
+def _prefetch(combined: CombinedQuery, matches: list, ctx: FileContext) -> None:
+    """Hand the semantic model the captures of its patterns from the combined walk, in the
+    form `QueryCursor.captures` would give them (capture name -> nodes in document order)."""
+    base = combined.prefetch_from
+    if base is None:
+        return
+    caps: dict[str, list[Node]] = {}
+    own: list = []
+    for pattern, captures in matches:
+        if pattern >= base:
+            own.append((pattern - base, captures))
+            for name, nodes in captures.items():
+                caps.setdefault(name, []).extend(nodes)
+    for nodes in caps.values():
+        nodes.sort(key=lambda n: n.start_byte)
+    ctx.cache[combined.prefetch_key] = {"captures": caps, "matches": own}
 
 
 @dataclass
@@ -104,22 +143,59 @@ class CheckResult:
 
 
 def _error_ranges(tree: Tree) -> list[tuple[int, int]]:
+    """Spans of source the parser could not make sense of: the tokens sitting directly in
+    ERROR nodes, and MISSING nodes. Complete subtrees inside an ERROR node are sound (a
+    broken line must not hide findings in the functions around it)."""
     if not tree.root_node.has_error:
         return []
-    q = _error_query(tree.language)
-    ranges = []
-    for node in QueryCursor(q).captures(tree.root_node).get("e", []):
-        ranges.append((node.start_byte, node.end_byte))
-    # MISSING nodes are zero-width and not matched by (ERROR); find them by walking
-    # only the subtrees that contain errors.
+    ranges: list[tuple[int, int]] = []
     stack = [tree.root_node]
     while stack:
         n = stack.pop()
         if n.is_missing:
             ranges.append((max(n.start_byte - 1, 0), n.end_byte + 1))
+        elif n.type == "ERROR":
+            if n.child_count == 0:
+                ranges.append((n.start_byte, max(n.end_byte, n.start_byte + 1)))
+            for c in n.children:
+                if c.type == "ERROR" or c.has_error or c.is_missing:
+                    stack.append(c)
+                elif c.child_count == 0 or not c.is_named:
+                    ranges.append((c.start_byte, max(c.end_byte, c.start_byte + 1)))
         elif n.has_error:
             stack.extend(n.children)
     return ranges
+
+
+def _unsound(captures: dict[str, list[Node]]) -> bool:
+    """A match is not trusted when a captured node is itself an error, or when its
+    innermost captured node contains one."""
+    smallest = None
+    for nodes in captures.values():
+        for n in nodes:
+            if n.type == "ERROR" or n.is_missing:
+                return True
+            if smallest is None or (n.end_byte - n.start_byte) < (smallest.end_byte - smallest.start_byte):
+                smallest = n
+    return smallest is not None and smallest.has_error
+
+
+def _sanitize_utf8(source: bytes) -> bytes:
+    """Same-length copy of `source` with every invalid UTF-8 byte replaced by "?": query
+    predicates decode node text and must not fail; offsets stay those of the original."""
+    out = bytearray()
+    i = 0
+    n = len(source)
+    while i < n:
+        try:
+            out += source[i:].decode("utf-8").encode("utf-8")
+            break
+        except UnicodeDecodeError as exc:
+            out += source[i : i + exc.start]
+            bad = max(exc.end - exc.start, 1)
+            out += b"?" * bad
+            i += exc.start + bad
+    return bytes(out)
 
 
 @functools.cache
@@ -133,6 +209,10 @@ def _inside(ranges: list[tuple[int, int]], start: int, end: int) -> bool:
 
 def _overlaps(ranges: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(start < hi and lo < end for lo, hi in ranges)
+
+
+def _touches(ranges: list[tuple[int, int]], fix) -> bool:
+    return any(_overlaps(ranges, e.start, max(e.end, e.start + 1)) for e in fix.edits)
 
 
 def _first_node(captures: dict[str, list[Node]]) -> Node | None:
@@ -163,6 +243,13 @@ def check_source(
     if grammar is None:
         return CheckResult(path, None, None, [])
     rel = rel_path if rel_path is not None else settings.relative(path)
+    invalid_utf8 = False
+    try:
+        source.decode("utf-8")
+    except UnicodeDecodeError:
+        invalid_utf8 = True
+        source = _sanitize_utf8(source)
+        tree = None  # a tree of the raw bytes could carry undecodable node text
     if tree is None:
         if PROFILING:
             t0 = perf_counter()
@@ -199,15 +286,15 @@ def check_source(
     owners = combined.owners
     if PROFILING:
         t_query = perf_counter()
-    for pattern, captures in QueryCursor(combined.query).matches(tree.root_node):
+    matches = QueryCursor(combined.query).matches(tree.root_node)
+    _prefetch(combined, matches, ctx)
+    for pattern, captures in matches:
         rule_cls, local = owners[pattern]
         rule = instances.get(rule_cls)
         if rule is None:
             continue
-        if errors:
-            first = _first_node(captures)
-            if first is not None and _inside(errors, first.start_byte, first.end_byte):
-                continue
+        if errors and _unsound(captures):
+            continue
         try:
             if PROFILING:
                 t0 = perf_counter()
@@ -233,11 +320,18 @@ def check_source(
             log.exception("rule %s crashed on %s", rule_cls.code, path)
 
     findings = ctx.findings
+    if invalid_utf8:
+        for f in findings:
+            if f.fix is not None and any("?" in e.text for e in f.fix.edits):
+                f.fix = None
+            f.alternatives = tuple(a for a in f.alternatives if not any("?" in e.text for e in a.edits))
     if errors:
         for f in findings:
             # Never offer an edit that touches code the parser could not make sense of.
-            if f.fix is not None and any(_overlaps(errors, e.start, max(e.end, e.start + 1)) for e in f.fix.edits):
+            if f.fix is not None and _touches(errors, f.fix):
                 f.fix = None
+            if f.alternatives:
+                f.alternatives = tuple(a for a in f.alternatives if not _touches(errors, a))
     if findings:
         if PROFILING:
             t0 = perf_counter()

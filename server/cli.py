@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             os.dup2(devnull, sys.stdout.fileno())
         except (OSError, ValueError):
             pass
-        return EXIT_FINDINGS if args.command == "check" else EXIT_CLEAN
+        return EXIT_FINDINGS if args.command == "check" and not args.exit_zero else EXIT_CLEAN
     except Exception as exc:  # a bug: say so plainly, with what a bug report needs
         import traceback
 

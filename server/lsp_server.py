@@ -635,7 +635,7 @@ async def pull_configuration(ls: ReviewlensServer) -> None:
     except Exception as exc:
         log.warning("workspace/configuration failed: %s", exc)
         return
-    if not isinstance(values, list):
+    if not isinstance(values, (list, tuple)):
         return
     problems: list[str] = []
     if values and isinstance(values[0], dict):

@@ -271,11 +271,12 @@ def test_config_flag(project, capsys, tmp_path_factory):
 
 
 def test_gitignore_exclude_and_always_skipped(tmp_path, capsys):
-    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "info").mkdir(parents=True)
+    (tmp_path / ".git" / "info" / "exclude").write_text("local_only.py\n")
     (tmp_path / ".gitignore").write_text("generated/\n*.gen.py\n")
     for rel in ["app/a.py", "generated/g.py", "app/x.gen.py", "node_modules/pkg/index.js", ".venv/lib/m.py",
                 "web/.next/server.js", "dist/b.js", "web/src/c.ts", "web/src/skip/d.ts", "legacy/old.py",
-                "web/keep.tmp.ts"]:
+                "web/keep.tmp.ts", "app/local_only.py"]:
         p = tmp_path / rel
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text('print("x")\n' if rel.endswith(".py") else 'console.log("x");\n')

@@ -41,7 +41,7 @@ def test_readme_commands_and_configuration_reference():
     assert "pip install -e '.[test]' && python -m pytest -q" in readme
     for key in config._KNOWN_KEYS:
         assert f"| `{key}` |" in readme, f"README configuration reference lacks `{key}`"
-    for form in ("# noqa: RL101", "# noqa ", "# reviewlens: noqa", "reviewlens-disable-next-line",
+    for form in ("# noqa: RL101", "# noqa\n", "# reviewlens: noqa", "reviewlens-disable-next-line",
                  "reviewlens-disable-line", "/* reviewlens-disable RL101 */"):
         assert form in readme
     block = readme[readme.index(ruledocs.README_START):readme.index(ruledocs.README_END)]

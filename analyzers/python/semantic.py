@@ -43,6 +43,12 @@ _BINDINGS = """
 """
 
 
+# The engine runs SCAN_QUERY inside its combined query and leaves the captures in
+# ctx.cache[SCAN_CACHE_KEY]; without them (a context built elsewhere) the model runs it.
+SCAN_QUERY = _IMPORTS + _BINDINGS
+SCAN_CACHE_KEY = "python.semantic.scan"
+
+
 @functools.cache
 def _query(src: str) -> Query:
     return Query(language("python"), src)
@@ -138,7 +144,15 @@ class PythonModule:
     @functools.cached_property
     def _scan(self) -> dict[str, list[Node]]:
         """Imports and bindings of the whole file in one walk of the tree (not one per scope)."""
-        return QueryCursor(_query(_IMPORTS + _BINDINGS)).captures(self.root)
+        prefetched = self.ctx.cache.get(SCAN_CACHE_KEY)
+        if prefetched is not None and self.ctx.tree.root_node == self.root:
+            return prefetched["captures"]
+        caps = QueryCursor(_query(SCAN_QUERY)).captures(self.root)
+        # Document order (QueryCursor.captures does not promise it): of two imports of one
+        # name, the later one in the file wins, as when the module runs top to bottom.
+        for nodes in caps.values():
+            nodes.sort(key=lambda n: n.start_byte)
+        return caps
 
     @functools.cached_property
     def _bound_by_scope(self) -> dict[int | None, list[Node]]:

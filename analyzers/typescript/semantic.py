@@ -34,6 +34,11 @@ _IMPORTS = """
 """
 
 
+# The engine runs _IMPORTS inside its combined query and leaves the matches in
+# ctx.cache[IMPORTS_CACHE_KEY]; without them (a context built elsewhere) the model runs it.
+IMPORTS_CACHE_KEY = "typescript.semantic.imports"
+
+
 @functools.cache
 def _query(grammar: str) -> Query:
     return Query(language(grammar), _IMPORTS)
@@ -78,6 +83,9 @@ class TsModule:
     @functools.cached_property
     def _import_matches(self) -> list:
         # One walk of the tree serves both `imports` and `module_sources`.
+        prefetched = self.ctx.cache.get(IMPORTS_CACHE_KEY)
+        if prefetched is not None and self.ctx.tree.root_node == self.root:
+            return prefetched["matches"]
         return QueryCursor(_query(self.ctx.grammar)).matches(self.root)
 
     @functools.cached_property

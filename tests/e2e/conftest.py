@@ -19,6 +19,8 @@ from typing import Any
 from lsprotocol import types as lsp
 from lsprotocol.converters import get_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from concurrent.futures import Future
+
 from pygls.protocol import default_converter
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
@@ -140,10 +142,25 @@ class Session:
     async def code_actions(self, uri: str, diagnostics: list[lsp.Diagnostic], only: list[str] | None = None,
                            rng: lsp.Range | None = None) -> list[lsp.CodeAction]:
         rng = rng or (diagnostics[0].range if diagnostics else lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0)))
-        result = await self.client.text_document_code_action_async(lsp.CodeActionParams(
+        params = lsp.CodeActionParams(
             text_document=lsp.TextDocumentIdentifier(uri=uri), range=rng,
-            context=lsp.CodeActionContext(diagnostics=diagnostics, only=only)))
-        return [a for a in (result or []) if isinstance(a, lsp.CodeAction)]
+            context=lsp.CodeActionContext(diagnostics=diagnostics, only=only))
+        # lsprotocol's client-side converter reads a CodeAction that carries a `command` as a
+        # Command; decode the raw JSON the way VS Code does (`typeof command === "string"`).
+        result = await self.raw_request(lsp.TEXT_DOCUMENT_CODE_ACTION, converter.unstructure(params))
+        return [converter.structure(item, lsp.CodeAction) for item in (result or [])
+                if not isinstance(item.get("command"), str)]
+
+    async def raw_request(self, method: str, params: Any) -> Any:
+        """A request sent and answered as plain JSON (no client-side checks or typing)."""
+        proto = self.client.protocol
+        msg_id = f"raw-{id(params)}-{asyncio.get_running_loop().time()}"
+        fut: Future = Future()
+        proto._request_futures[msg_id] = fut
+        proto._result_types[msg_id] = None
+        proto._send_data({"jsonrpc": "2.0", "id": msg_id, "method": method, "params": params})
+        response = await asyncio.wait_for(asyncio.wrap_future(fut), 20)
+        return response
 
 
 def _client_factory(buffers: Buffers, registrations: list) -> Any:
@@ -194,9 +211,13 @@ async def open_session(root: Path, capabilities: lsp.ClientCapabilities | None =
             initialization_options=init_options if init_options is not None else {"debounce": 0},
         ))
         yield session
-        await client.shutdown_session()
+        await asyncio.wait_for(client.shutdown_session(), 15)
     finally:
-        await client.stop()
+        proc = getattr(client, "_server", None)
+        if proc is not None and proc.returncode is None:
+            proc.kill()  # a failed test must not leave the server (or the test) hanging
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(client.stop(), 10)
 
 
 def full_range(text: str) -> lsp.Range:

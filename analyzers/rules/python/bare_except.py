@@ -10,7 +10,10 @@ from ...languages import PYTHON
 from ...model import Applicability, Edit, FixAvailability, Severity
 from ...rule import Captures, Rule
 
-_DIRECTIVE = re.compile(r"^(?:[\w-]+:|noqa\b|nosec\b|NOSONAR\b)")
+# Peer linters' codes for the same finding: their suppression marks a deliberate handler.
+PEER_BARE = ("E722", "B001", "W0702", "bare-except")
+PEER_SWALLOW = ("S110", "S112", "BLE001", "W0718", "W0703", "broad-except", "broad-exception-caught", "SIM105")
+_DIRECTIVE = re.compile(r"^(?:[\w-]+:.*|noqa\b.*|nosec\b.*|NOSONAR\b.*)$")
 BROAD = {"builtins.Exception": "Exception", "builtins.BaseException": "BaseException"}
 
 
@@ -23,7 +26,10 @@ class BareExcept(Rule):
 
     A broad handler that holds a comment explaining why the error is ignored
     (`except Exception:  # best effort: the cache is optional`) is deliberate and not
-    flagged; a bare `except:` is flagged whatever its body.
+    flagged, and so is a handler where a peer linter's rule for the same thing is
+    suppressed (`# noqa: E722`, `# noqa: S110`, `# noqa: BLE001`,
+    `# pylint: disable=broad-except`). A bare `except:` is otherwise flagged whatever
+    its body.
 
     ## Why is this bad?
     A bare `except:` also catches `KeyboardInterrupt`, `SystemExit` and
@@ -86,7 +92,7 @@ class BareExcept(Rule):
             return
         value = _value(clause)
         if value is None:
-            if clause.children and clause.children[0].type == "except" and _is_star(clause):
+            if self._explained(clause, bare=True):
                 return
             self.report(_head(clause), "bare", fix=self._bare_fix(clause, body))
             return
@@ -114,15 +120,23 @@ class BareExcept(Rule):
                 return name
         return None
 
-    def _explained(self, clause: Node) -> bool:
+    def _explained(self, clause: Node, bare: bool = False) -> bool:
         """A prose comment in the clause (`except Exception:  # cache is optional`, or on its
-        own line in the body) makes the swallow deliberate. Tool directives (`# noqa: ...`,
-        `# type: ignore`, `# pragma: no cover`, `# nosec`) explain nothing."""
+        own line in the body) makes the swallow deliberate, and so does a peer linter's
+        suppression of its own rule for the same thing (`# noqa: E722`, `# noqa: S110`,
+        `# noqa: BLE001`, `# pylint: disable=broad-except`). Other tool directives
+        (`# type: ignore`, `# pragma: no cover`) explain nothing."""
+        peers = PEER_BARE if bare else PEER_SWALLOW
         for node in _comments(clause):
-            text = self.ctx.text(node).lstrip("#").strip()
-            if not text or _DIRECTIVE.match(text):
+            text = self.ctx.text(node)
+            if any(code in text for code in peers):
+                return True
+            if bare:
                 continue
-            return True
+            for segment in re.split(r"#| - | -- |; ", text):
+                segment = segment.strip()
+                if segment and not _DIRECTIVE.match(segment) and re.search(r"[A-Za-z]{2,}", segment):
+                    return True
         return False
 
     def _bare_fix(self, clause: Node, body: Node):
@@ -155,10 +169,6 @@ def _body(clause: Node) -> Node | None:
         if c.type == "block":
             return c
     return None
-
-
-def _is_star(clause: Node) -> bool:
-    return any(c.type == "*" for c in clause.children)
 
 
 def _head(clause: Node) -> tuple[int, int]:

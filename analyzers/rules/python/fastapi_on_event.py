@@ -136,6 +136,8 @@ class FastapiOnEvent(Rule):
             event = _event_name(first)
             if first is not None and first.type == "string" and event not in EVENTS:
                 return  # `@bus.on_event("order_created")`: some other event system
+            if event is None and not self._looks_like_app(obj):
+                return  # `@bus.on_event(OrderCreated)`: not an ASGI app
             if pattern == 2:
                 # `app.on_event("shutdown")(handler)`: registered by a call, not rewritten.
                 self.registrations.append(Registration("direct", call, call, obj, event))
@@ -153,7 +155,8 @@ class FastapiOnEvent(Rule):
 
     def _looks_like_app(self, obj: Node) -> bool:
         fa = fastapi_file(self.ctx)
-        return fa.resolve(obj) is not None or "app" in self.ctx.text(obj).lower()
+        text = self.ctx.text(obj).lower()
+        return fa.resolve(obj) is not None or "app" in text or "router" in text
 
     # --- reporting -----------------------------------------------------------------------
     def finish(self) -> None:

@@ -39,6 +39,7 @@ ONE_TIME_PATH = re.compile(
     r"reset|forgot|verif|confirm|activat|invit|unsubscribe|magic|one[-_]?time|onetime|email|signup|sign-up|register|callback|redirect|sso|oauth|authorize",
     re.IGNORECASE,
 )
+_VERBS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 _QUERY_PARAM = re.compile(r"[?&;]([A-Za-z_][\w.\-\[\]]*)=([^&#]*)")
 _SCHEME = re.compile(r"^(?:https?|wss?)://", re.IGNORECASE)
 
@@ -118,6 +119,12 @@ class TokenInUrl(Rule):
         url = captures["url"][0]
         if url.type in ("keyword_argument", "list_splat", "dictionary_splat", "comment"):
             return
+        if pattern != 2 and url.type == "string" and self.ctx.text(url).strip("'\"").upper() in _VERBS:
+            # `request("GET", url)`: the URL is the second argument.
+            rest = [a for a in url.parent.named_children if a.start_byte > url.start_byte and a.type != "comment"]
+            if not rest or rest[0].type in ("keyword_argument", "list_splat", "dictionary_splat"):
+                return
+            url = rest[0]
         target = self.ctx.py.qualified_name(fn)
         known = target in URL_FUNCTIONS
         if not known:
