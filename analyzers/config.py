@@ -309,13 +309,24 @@ class ConfigResolver:
             raise ConfigError(override, "no [tool.reviewlens] table in this file")
         self._defaults = defaults or Settings()
         self._by_dir: dict[Path, Settings] = {}
+        self._by_file: dict[str, Settings] = {}
 
     def for_path(self, path: str | os.PathLike) -> Settings:
         if self._override is not None:
             return self._override
+        # Discovery, the checker and the result cache all ask for every file: remember
+        # the answer per absolute path string (like _by_dir, for the resolver's lifetime).
+        key = path if isinstance(path, str) and os.path.isabs(path) else None
+        if key is not None:
+            hit = self._by_file.get(key)
+            if hit is not None:
+                return hit
         p = Path(path).absolute()
         folder = p if p.is_dir() else p.parent
-        return self._for_dir(folder)
+        settings = self._for_dir(folder)
+        if key is not None:
+            self._by_file[key] = settings
+        return settings
 
     def _for_dir(self, folder: Path) -> Settings:
         cached = self._by_dir.get(folder)

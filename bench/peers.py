@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import json
 import shutil
 import subprocess
 import sys
@@ -47,10 +49,28 @@ def versions() -> dict[str, str]:
         except Exception as exc:  # reported, not fatal
             return f"unavailable ({exc})"
 
+    def npm_version(package: str) -> str:
+        try:
+            return json.loads((NODE / "node_modules" / package / "package.json").read_text())["version"]
+        except (OSError, ValueError, KeyError):
+            return "unavailable"
+
+    def py_version(dist: str) -> str:
+        try:
+            return importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            return "unavailable"
+
     return {
+        "reviewlens": py_version("reviewlens"),
+        "py-tree-sitter": py_version("tree-sitter"),
+        "tree-sitter-python": py_version("tree-sitter-python"),
+        "tree-sitter-typescript": py_version("tree-sitter-typescript"),
         "ruff": run([str(bin_path("ruff")), "--version"]),
         "semgrep": run([str(bin_path("semgrep")), "--version", "--disable-version-check"]),
         "eslint": run([str(bin_path("eslint")), "--version"]),
+        "@typescript-eslint/parser": npm_version("@typescript-eslint/parser"),
+        "typescript": npm_version("typescript"),
         "ast-grep": run([str(bin_path("ast-grep")), "--version"]),
         "node": run(["node", "--version"]),
     }

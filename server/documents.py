@@ -39,6 +39,7 @@ class Analysis:
     findings: list[Finding]
     diagnostics: list  # lsprotocol Diagnostic, in the encoding of the session
     settings_key: Any = None  # what the findings depend on besides the text
+    partial: bool = False  # a region re-check (server/incremental.py), not a full check
 
 
 @dataclass

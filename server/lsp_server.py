@@ -32,6 +32,7 @@ from reviewlens.analyzers.workspace import FileSystemWorkspace
 from . import code_actions, convert
 from . import settings as settings_mod
 from .documents import Analysis, Document, DocumentStore, Overlay
+from .incremental import region_findings
 from .lsp import COMMANDS, FIX_ALL_KIND, SERVER_NAME, VERSION, WATCH_GLOBS, WATCHED_CONFIG_FILES, capabilities_json, choose_encoding, supports_pull
 
 log = logging.getLogger("reviewlens")
@@ -139,6 +140,7 @@ class ReviewlensServer(LanguageServer):
         self.client = code_actions.Client(encoding="utf-16")
         self.generation = 0  # bumped whenever settings or project config change
         self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._full_timers: dict[str, asyncio.TimerHandle] = {}
         self._resolver = ConfigResolver()
         self._config_cache: dict[str, Settings] = {}
         self._reported: set[str] = set()
@@ -164,7 +166,12 @@ class ReviewlensServer(LanguageServer):
 
     def report_server_error(self, error: Exception, source) -> None:
         # Out-of-band failures are logged, not popped up at the user on every keystroke.
-        log.error("internal error (%s): %s", getattr(source, "__name__", source), error)
+        from pygls.exceptions import FeatureRequestError
+
+        if source is FeatureRequestError:  # the client got an error response already
+            log.warning("request failed: %s", error)
+        else:
+            log.error("internal error (%s): %s", getattr(source, "__name__", source), error)
 
     # --- messages --------------------------------------------------------------------
     def show(self, kind: lsp.MessageType, text: str) -> None:
@@ -250,14 +257,20 @@ class ReviewlensServer(LanguageServer):
             return os.path.relpath(path, root).replace(os.sep, "/")
         return os.path.basename(path)
 
-    def analyse(self, doc: Document) -> Analysis:
-        """The analysis of the document's current version (cached per version + settings)."""
+    REGION_MIN_BYTES = 64_000  # below this a full check is fast enough
+
+    def analyse(self, doc: Document, full: bool = False) -> Analysis:
+        """The analysis of the document's current version (cached per version + settings).
+        Large Python documents edited inside one definition get a region re-check
+        (server/incremental.py) unless `full`; a full check follows when typing pauses."""
         current = doc.analysis
-        if current is not None and current.version == doc.version and current.settings_key == self.generation and current.source is doc.source:
+        if (current is not None and current.version == doc.version and current.settings_key == self.generation
+                and current.source is doc.source and not (full and current.partial)):
             return current
         editor = self.settings.for_path(doc.path)
         findings = []
         tree = None
+        partial = False
         if editor.enable and doc.grammar is not None and not _always_excluded(doc.path):
             tree = doc.ensure_tree(editor.max_file_size)
             if tree is None and doc.too_large:
@@ -270,17 +283,37 @@ class ReviewlensServer(LanguageServer):
                 rel = self.rel_path(doc, settings)
                 if not (doc.path and settings.is_excluded(rel)):
                     started = time.perf_counter()
-                    try:
-                        result = check_source(doc.source, doc.display_path, settings, tree=tree,
-                                              language_id=doc.language_id, workspace=self.workspace_fs, rel_path=rel)
-                        findings = result.findings
+
+                    def check(src: bytes, tree=None) -> list:
+                        result = check_source(src, doc.display_path, settings, tree=tree, language_id=doc.language_id,
+                                              workspace=self.workspace_fs, rel_path=rel)
                         for err in result.errors:
                             log.error("%s", err)
+                        return result.findings
+
+                    try:
+                        region = None
+                        if (not full and current is not None and current.settings_key == self.generation
+                                and doc.dirty_valid and doc.dirty is not None and doc.grammar == "python"
+                                and len(doc.source) >= self.REGION_MIN_BYTES):
+                            try:
+                                region = region_findings(doc.source, tree, current.source, current.tree,
+                                                         current.findings, doc.dirty, check)
+                            except Exception:
+                                log.debug("region check failed, checking the whole file", exc_info=True)
+                                region = None
+                        if region is not None:
+                            findings, partial = region, True
+                        else:
+                            findings = check(doc.source, tree)
                     except Exception:
                         log.error("analysis of %s failed:\n%s", doc.uri, traceback.format_exc())
-                    log.debug("checked %s v%s in %.1f ms", doc.uri, doc.version, (time.perf_counter() - started) * 1000)
+                    log.debug("checked %s v%s in %.1f ms (%s)", doc.uri, doc.version,
+                              (time.perf_counter() - started) * 1000, "region" if partial else "full")
         diagnostics = [convert.to_diagnostic(f, doc.lines, self.encoding, doc.uri, doc.version) for f in findings]
-        analysis = Analysis(doc.version, doc.source, doc.lines, tree, findings, diagnostics, self.generation)
+        analysis = Analysis(doc.version, doc.source, doc.lines, tree.copy() if tree is not None else None,
+                            findings, diagnostics, self.generation)
+        analysis.partial = partial
         doc.analysis = analysis
         doc.mark_analysed()
         return analysis
@@ -297,9 +330,10 @@ class ReviewlensServer(LanguageServer):
         if self.pull:
             return
         uri = doc.uri
-        timer = self._timers.pop(uri, None)
-        if timer is not None:
-            timer.cancel()
+        for timers in (self._timers, self._full_timers):
+            timer = timers.pop(uri, None)
+            if timer is not None:
+                timer.cancel()
         if delay_ms is None:
             delay_ms = self.settings.for_path(doc.path).debounce_ms
         loop = asyncio.get_running_loop()
@@ -316,9 +350,26 @@ class ReviewlensServer(LanguageServer):
         try:
             analysis = self.analyse(doc)
             self.publish(doc, analysis)
+            if analysis.partial:
+                delay = self.settings.for_path(doc.path).full_check_delay_ms
+                self._full_timers[uri] = asyncio.get_running_loop().call_later(delay / 1000, self._run_full, uri, analysis.version)
         except BrokenPipeError:
             log.error("client went away")
             self.shutdown()
+        except Exception:
+            log.error("checking %s failed:\n%s", uri, traceback.format_exc())
+
+    def _run_full(self, uri: str, version: int | None) -> None:
+        self._full_timers.pop(uri, None)
+        doc = self.documents.get(uri)
+        if doc is None or doc.version != version or doc.analysis is None or not doc.analysis.partial:
+            return
+        try:
+            quick = doc.analysis.diagnostics
+            analysis = self.analyse(doc, full=True)
+            if analysis.diagnostics != quick:
+                log.info("full check of %s corrected the region check", uri)
+                self.publish(doc, analysis)
         except Exception:
             log.error("checking %s failed:\n%s", uri, traceback.format_exc())
 
@@ -411,13 +462,16 @@ def build_server(log_level: str | None = None) -> ReviewlensServer:
                 ]))
             except Exception as exc:
                 log.warning("could not register file watchers: %s", exc)
-        await pull_configuration(ls)
+        if await pull_configuration(ls):
+            ls.generation += 1
+            ls.recheck_all()
 
     @ls.feature(lsp.SHUTDOWN)
     def shutdown(ls: ReviewlensServer, params: Any) -> None:
-        for timer in ls._timers.values():
-            timer.cancel()
-        ls._timers.clear()
+        for timers in (ls._timers, ls._full_timers):
+            for timer in timers.values():
+                timer.cancel()
+            timers.clear()
         if ls._watchdog is not None:
             ls._watchdog.cancel()
 
@@ -459,9 +513,10 @@ def build_server(log_level: str | None = None) -> ReviewlensServer:
     @ls.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: ReviewlensServer, params: lsp.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
-        timer = ls._timers.pop(uri, None)
-        if timer is not None:
-            timer.cancel()
+        for timers in (ls._timers, ls._full_timers):
+            timer = timers.pop(uri, None)
+            if timer is not None:
+                timer.cancel()
         doc = ls.documents.close(uri)
         ls._large_logged.discard(uri)
         if doc is not None and not ls.pull:
@@ -507,7 +562,7 @@ def build_server(log_level: str | None = None) -> ReviewlensServer:
         doc = ls.documents.get(params.text_document.uri)
         if doc is None:
             return lsp.RelatedFullDocumentDiagnosticReport(items=[])
-        analysis = ls.analyse(doc)
+        analysis = ls.analyse(doc, full=True)  # pull: no later correction, so always whole-file
         result_id = f"{analysis.version}:{analysis.settings_key}:{id(analysis)}"
         if params.previous_result_id == result_id:
             return lsp.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
@@ -622,10 +677,11 @@ def build_server(log_level: str | None = None) -> ReviewlensServer:
     return ls
 
 
-async def pull_configuration(ls: ReviewlensServer) -> None:
-    """Per-folder settings through workspace/configuration, when the client has it."""
+async def pull_configuration(ls: ReviewlensServer) -> bool:
+    """Per-folder settings through workspace/configuration, when the client has it.
+    True when the client sent any settings."""
     if not _cap(ls.caps, "workspace", "configuration"):
-        return
+        return False
     folders = ls.folders()
     items = [lsp.ConfigurationItem(section="reviewlens")] + [
         lsp.ConfigurationItem(section="reviewlens", scope_uri=_file_uri(f)) for f in folders
@@ -634,9 +690,9 @@ async def pull_configuration(ls: ReviewlensServer) -> None:
         values = await asyncio.wait_for(ls.workspace_configuration_async(lsp.ConfigurationParams(items=items)), 5)
     except Exception as exc:
         log.warning("workspace/configuration failed: %s", exc)
-        return
+        return False
     if not isinstance(values, (list, tuple)):
-        return
+        return False
     problems: list[str] = []
     if values and isinstance(values[0], dict):
         ls.settings.set_global(values[0], problems)
@@ -644,6 +700,7 @@ async def pull_configuration(ls: ReviewlensServer) -> None:
         if isinstance(value, dict) and value != (values[0] if values else None):
             ls.settings.set_root(folder, value, problems)
     ls.report_problems(problems, "settings")
+    return any(isinstance(v, dict) and v for v in values)
 
 
 def _file_uri(path: str) -> str:

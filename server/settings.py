@@ -12,6 +12,10 @@ supports it. Keys (camelCase, as editors write them; snake/kebab case accepted t
     severity      {code: "error" | "warning" | "info" | "hint"}   overrides, editor wins
     debounce      int     ms to wait after the last change before checking (default 150; 0 ok)
     maxFileSize   int     bytes; larger documents are not analysed (default 2,000,000)
+    fullCheckDelay int    ms of idle after a region re-check of a large Python document
+                          before the confirming full check (default 1000)
+    diagnosticMode "auto" | "push" (initializationOptions only): "push" even when the
+                          client could pull
     roots         {folder uri or path: {any key above}}  per-workspace-folder overrides
 
 Editor settings are applied on top of the project's pyproject.toml / reviewlens.toml
@@ -35,6 +39,7 @@ DEFAULT_MAX_FILE_SIZE = 2_000_000
 _ALIASES = {
     "extend_select": "extendSelect", "extend-select": "extendSelect",
     "max_file_size": "maxFileSize", "max-file-size": "maxFileSize",
+    "full_check_delay": "fullCheckDelay", "full-check-delay": "fullCheckDelay",
 }
 
 
@@ -47,6 +52,7 @@ class EditorSettings:
     severity: tuple[tuple[str, Severity], ...] = ()
     debounce_ms: int = DEFAULT_DEBOUNCE_MS
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    full_check_delay_ms: int = 1000
 
     def apply(self, base: Settings) -> Settings:
         """The project settings with the editor's overrides on top."""
@@ -149,7 +155,8 @@ def parse(raw: Any, base: EditorSettings | None = None, problems: list[str] | No
                     continue
                 pairs.extend((code, parsed) for code in targets)
             changes["severity"] = tuple(pairs)
-    for key, attr, minimum in (("debounce", "debounce_ms", 0), ("maxFileSize", "max_file_size", 1)):
+    for key, attr, minimum in (("debounce", "debounce_ms", 0), ("maxFileSize", "max_file_size", 1),
+                               ("fullCheckDelay", "full_check_delay_ms", 0)):
         if key in raw and raw[key] is not None:
             value = raw[key]
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:

@@ -13,7 +13,7 @@ from reviewlens.analyzers.engine import check_source
 from reviewlens.analyzers.fixes import fix_until_stable, select_fixes
 from reviewlens.analyzers.model import Applicability
 
-from .rule_harness import FIXTURES, all_fixtures, run
+from .rule_harness import all_fixtures, run
 
 
 def check(src: str, code: str, path: str = "app/main.py"):

@@ -37,8 +37,6 @@ class StringParts:
 
 def _string_node_parts(ctx: "FileContext", node: Node) -> StringParts:
     """One `string` node (possibly an f-string)."""
-    start = node.child(0)
-    prefix = ctx.text(start).lower() if start is not None else ""
     text: list[str] = []
     dynamic: list[Node] = []
     for c in node.named_children:
@@ -50,9 +48,6 @@ def _string_node_parts(ctx: "FileContext", node: Node) -> StringParts:
             expr = c.named_children[0] if c.named_children else c
             text.append(PLACEHOLDER)
             dynamic.append(expr)
-    if "f" not in prefix and dynamic:
-        # `{` in a plain string is text, not interpolation (tree-sitter never splits it).
-        pass
     return StringParts("".join(text), dynamic)
 
 

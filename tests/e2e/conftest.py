@@ -151,6 +151,9 @@ class Session:
         return [converter.structure(item, lsp.CodeAction) for item in (result or [])
                 if not isinstance(item.get("command"), str)]
 
+    def raw_notify(self, method: str, params: Any) -> None:
+        self.client.protocol._send_data({"jsonrpc": "2.0", "method": method, "params": params})
+
     async def raw_request(self, method: str, params: Any) -> Any:
         """A request sent and answered as plain JSON (no client-side checks or typing)."""
         proto = self.client.protocol

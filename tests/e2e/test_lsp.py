@@ -428,7 +428,7 @@ async def test_large_file_is_skipped_with_a_log_line(tmp_path):
         assert any("maxFileSize" in m.message for m in s.client.log_messages)
         small = s.open("small.py", PRINT_APP)
         assert rl(await s.diagnostics(small, 1))  # still responsive
-    async with open_session(tmp_path, init_options={"debounce": 0, "maxFileSize": 100}) as s:
+    async with open_session(tmp_path, init_options={"debounce": 0, "maxFileSize": 50}) as s:
         uri = s.open("app.py", PRINT_APP)
         assert await s.diagnostics(uri, 1) == []
 
@@ -438,8 +438,8 @@ async def test_unknown_methods_and_malformed_params(tmp_path):
         with pytest.raises(Exception) as err:
             await s.raw_request("reviewlens/noSuchMethod", {"x": 1})
         assert "noSuchMethod" in str(err.value)
-        s.client.protocol.notify("reviewlens/noSuchNotification", {"x": 1})
-        s.client.protocol.notify("$/setTrace", {"value": "verbose"})
+        s.raw_notify("reviewlens/noSuchNotification", {"x": 1})
+        s.raw_notify("$/setTrace", {"value": "verbose"})
         # malformed: wrong types inside known methods
         with pytest.raises(Exception) as err:
             await s.raw_request("textDocument/hover", {"textDocument": 5, "position": "here"})
@@ -447,8 +447,10 @@ async def test_unknown_methods_and_malformed_params(tmp_path):
         with pytest.raises(Exception) as err:
             await s.raw_request("textDocument/codeAction", {"textDocument": {"uri": "file:///x.py"}})
         assert "invalid params" in str(err.value)
-        s.client.protocol.notify("textDocument/didChange", {"textDocument": {"uri": 7}, "contentChanges": "x"})
-        s.client.protocol.notify("textDocument/didOpen", {"textDocument": None})
+        s.raw_notify("textDocument/didChange", {"textDocument": {"uri": 7}, "contentChanges": "x"})
+        s.raw_notify("textDocument/didOpen", {"textDocument": None})
+        s.raw_notify("textDocument/didChange", {"textDocument": {"uri": "file:///nowhere.py", "version": 3},
+                                                "contentChanges": [{"text": "x"}]})
         with pytest.raises(Exception):
             await s.client.workspace_execute_command_async(lsp.ExecuteCommandParams(command="reviewlens.applyAutofix", arguments=[42]))
         with pytest.raises(Exception):

@@ -247,7 +247,9 @@ class FastapiOnEvent(Rule):
 
         # Names: the lifespan function, its parameter, the decorator.
         taken = py.bindings_of_scope(app.scope) | py.bindings_of_scope(None) | set(py.imports)
-        fn_name = next(n for n in ("lifespan", "app_lifespan", "lifespan_context", "_lifespan") if n not in taken)
+        fn_name = next((n for n in ("lifespan", f"{app.name}_lifespan", "app_lifespan", "lifespan_context", "_lifespan") if n not in taken), None)
+        if fn_name is None:
+            raise _Refused("no free name for the lifespan function")
         param = "app" if app.name == "app" or "app" not in taken else "_app"
         acm = None
         for local, target in py.imports.items():

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from tree_sitter import Node
-
 from ...languages import PYTHON
 from ...model import FixAvailability, Severity
 from ...naming import words
@@ -114,7 +112,6 @@ class TokenInUrl(Rule):
     """
 
     def on_match(self, captures: Captures, pattern: int) -> None:
-        call = captures["call"][0]
         fn = captures["fn"][0]
         url = captures["url"][0]
         if url.type in ("keyword_argument", "list_splat", "dictionary_splat", "comment"):

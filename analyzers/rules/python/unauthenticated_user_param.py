@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 from tree_sitter import Node
@@ -49,8 +50,10 @@ class UnauthenticatedUserParam(Rule):
     an `Annotated[User, Depends(get_current_user)]` annotation or an alias of one
     (`CurrentUser`, `TokenDep`) counts the same way. Dependencies attached to the route
     (`dependencies=[Depends(verify_token)]`), to its `APIRouter(dependencies=...)`, to
-    an `include_router(router, dependencies=...)` in the same file, or to the app
-    count too, as does a handler that reads `request.user` / `request.state.user`
+    an `include_router(router, dependencies=...)` in the same file or in another file
+    of the project (`app.include_router(users.router, dependencies=[...])` in
+    `main.py`, directly or through one intermediate router of that file), or to the
+    app count too, as does a handler that reads `request.user` / `request.state.user`
     (authentication middleware). Parameters taken from the body, headers, cookies or a
     dependency (`user_id: int = Depends(current_user_id)`) are not path/query input.
 
@@ -76,9 +79,9 @@ class UnauthenticatedUserParam(Rule):
 
     ## Fix safety
     No fix: the route's contract changes (the id comes from the token, or an ownership
-    check is added), which needs the author's decision. Dependencies attached in another
-    file (`app.include_router(users.router, dependencies=[...])` in `main.py`) are not
-    seen; mark such routers with the dependency where they are declared, or suppress the
+    check is added), which needs the author's decision. Mounting chains longer than one
+    intermediate router, and authentication done only by middleware that the handler
+    never reads, are not seen: declare the dependency on the router, or suppress the
     finding with `# noqa: RL308`.
     """
 
@@ -209,7 +212,44 @@ class UnauthenticatedUserParam(Rule):
             return True
         body = func.child_by_field_name("body")
         text = self.ctx.text(body)
-        return bool(re.search(r"\brequest\.(?:user|auth)\b|\.state\.(?:user|current_user|auth|principal)\b", text))
+        if re.search(r"\brequest\.(?:user|auth)\b|\.state\.(?:user|current_user|auth|principal)\b", text):
+            return True
+        return owner.kind == "router" and self._included_with_auth_elsewhere(owner)
+
+    # --- routers mounted in another file -------------------------------------------------
+    def _included_with_auth_elsewhere(self, router: Construction) -> bool:
+        """`app.include_router(users.router, dependencies=[Depends(get_current_user)])` in
+        another file of the project (FastAPI's "bigger applications" layout), directly or
+        through one intermediate router of that file."""
+        key = ("rl308_included", router.name)
+        if key in self.ctx.cache:
+            return self.ctx.cache[key]
+        self.ctx.cache[key] = result = self._scan_includers(router)
+        return result
+
+    def _scan_includers(self, router: Construction) -> bool:
+        ws = self.ctx.workspace
+        lister = getattr(ws, "list_files", None)
+        if lister is None:
+            return False
+        here = os.path.abspath(self.ctx.path)
+        root = ws.root_of(here) or str(getattr(self.ctx.settings, "root", "") or "")
+        if not root:
+            return False
+        parts = self.ctx.rel_path.rsplit("/", 2)
+        stem = parts[-1].rsplit(".", 1)[0]
+        if stem == "__init__" and len(parts) > 1:
+            stem = parts[-2]
+        for path in lister(root, (".py",), limit=3000):
+            if os.path.abspath(path) == here:
+                continue
+            text = ws.read_text(path)
+            if not text or "include_router" not in text or stem not in text:
+                continue
+            refs = _router_refs(text, stem, router.name)
+            if refs and _mounted_with_auth(text, refs):
+                return True
+        return False
 
     def _includes(self, app: Construction, router: Construction) -> bool:
         if router.kind != "router":
@@ -313,3 +353,70 @@ def _param_name(p: Node) -> Node | None:
     if name is None:
         name = next((c for c in p.named_children if c.type == "identifier"), None)
     return name
+
+
+_INCLUDE = re.compile(r"([A-Za-z_][\w.]*)\.include_router\(")
+_DEP_NAME = re.compile(r"\b(Depends|Security)\(\s*(?:dependency\s*=\s*)?([A-Za-z_][\w.]*)?")
+
+
+def _router_refs(text: str, stem: str, router_name: str) -> set[str]:
+    """How another file spells this module's router: `users.router`, an alias of the
+    module (`from .api import users as u` -> `u.router`) or of the router itself
+    (`from .api.users import router as users_router`)."""
+    refs = {f"{stem}.{router_name}"}
+    imported = [m.group(1) for m in re.finditer(r"^\s*from\s+[\w.]+\s+import\s+([^(\n]+)$", text, re.M)]
+    imported += [m.group(1) for m in re.finditer(r"\bfrom\s+[\w.]+\s+import\s*\(([^)]*)\)", text)]
+    for names in imported:
+        for item in names.split(","):
+            bits = item.split()
+            if len(bits) == 3 and bits[1] == "as" and bits[0] == stem:
+                refs.add(f"{bits[2]}.{router_name}")
+    for m in re.finditer(r"^\s*import\s+[\w.]*\b" + re.escape(stem) + r"\s+as\s+(\w+)", text, re.M):
+        refs.add(f"{m.group(1)}.{router_name}")
+    for m in re.finditer(r"^\s*from\s+[\w.]*\b" + re.escape(stem) + r"\s+import\s+(.+)$", text, re.M):
+        for item in m.group(1).strip("() ").split(","):
+            bits = item.split()
+            if bits and bits[0] == router_name:
+                refs.add(bits[2] if len(bits) == 3 and bits[1] == "as" else router_name)
+    return refs
+
+
+def _call_args(text: str, open_paren: int) -> str:
+    depth = 0
+    for i in range(open_paren, min(len(text), open_paren + 4000)):
+        c = text[i]
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+            if depth == 0:
+                return text[open_paren + 1 : i]
+    return ""
+
+
+def _auth_deps_in(args: str) -> bool:
+    if "dependencies" not in args:
+        return False
+    deps = args[args.index("dependencies"):]
+    return any(kind == "Security" or (name and authish(name)) for kind, name in _DEP_NAME.findall(deps))
+
+
+def _mounted_with_auth(text: str, refs: set[str], depth: int = 0) -> bool:
+    for m in _INCLUDE.finditer(text):
+        args = _call_args(text, m.end() - 1)
+        first = args.split(",", 1)[0].strip()
+        if first not in refs:
+            continue
+        if _auth_deps_in(args):
+            return True
+        receiver = m.group(1)
+        if depth == 0 and "." not in receiver:
+            # `api_router.include_router(users.router)` then
+            # `app.include_router(api_router, dependencies=[...])` or
+            # `api_router = APIRouter(dependencies=[...])` in the same file.
+            ctor = re.search(r"^\s*" + re.escape(receiver) + r"\s*(?::[^=\n]+)?=\s*(?:[\w.]*)APIRouter\(", text, re.M)
+            if ctor and _auth_deps_in(_call_args(text, ctor.end() - 1)):
+                return True
+            if _mounted_with_auth(text, {receiver}, depth + 1):
+                return True
+    return False
