@@ -310,17 +310,26 @@ class ConfigResolver:
         self._defaults = defaults or Settings()
         self._by_dir: dict[Path, Settings] = {}
         self._by_file: dict[str, Settings] = {}
+        self._by_folder: dict[str, Settings] = {}
 
     def for_path(self, path: str | os.PathLike) -> Settings:
         if self._override is not None:
             return self._override
         # Discovery, the checker and the result cache all ask for every file: remember
         # the answer per absolute path string (like _by_dir, for the resolver's lifetime).
-        key = path if isinstance(path, str) and os.path.isabs(path) else None
+        key = path if isinstance(path, str) and os.path.isabs(path) and not path.endswith("/") else None
         if key is not None:
             hit = self._by_file.get(key)
             if hit is not None:
                 return hit
+            if not os.path.isdir(key):
+                # A file: its settings are its folder's (one Path and a walk per folder).
+                folder_key = os.path.dirname(key)
+                settings = self._by_folder.get(folder_key)
+                if settings is None:
+                    settings = self._by_folder[folder_key] = self._for_dir(Path(key).parent)
+                self._by_file[key] = settings
+                return settings
         p = Path(path).absolute()
         folder = p if p.is_dir() else p.parent
         settings = self._for_dir(folder)

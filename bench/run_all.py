@@ -50,6 +50,8 @@ def main() -> int:
     if latency.exists():
         extra = ["--edits", "10", "--startup-runs", "3"] if args.quick else []
         failures += step("LSP latency", [py, str(latency), *extra, "--json", str(args.out / "lsp_latency.json")]) != 0
+    print("\n=== summary (markdown, as in bench/README.md) ===\n", flush=True)
+    subprocess.call([py, str(HERE / "report.py"), str(args.out)])
     print(f"\n{failures} step(s) failed" if failures else "\nall steps done")
     return 1 if failures else 0
 

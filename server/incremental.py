@@ -133,7 +133,15 @@ def region_findings(
             keep.append((child.start_byte, child.end_byte))
     keep.append(region)
     keep.sort()
-    ranges = [Range(_point(new_source, a), _point(new_source, b), a, b) for a, b in keep]
+    # Each statement with its line break, or they would run together.
+    spans = []
+    for i, (a, b) in enumerate(keep):
+        nl = new_source.find(b"\n", b)
+        end = len(new_source) if nl < 0 else nl + 1
+        if i + 1 < len(keep):
+            end = min(end, keep[i + 1][0])
+        spans.append((a, max(b, end)))
+    ranges = [Range(_point(new_source, a), _point(new_source, b), a, b) for a, b in spans]
     parser = _parser(new_tree.language)
     parser.included_ranges = ranges
     try:

@@ -26,7 +26,6 @@ from pygls.protocol.language_server import lsp_method
 from reviewlens.analyzers import registry
 from reviewlens.analyzers.config import ALWAYS_EXCLUDED_DIRS, ConfigError, ConfigResolver, Settings
 from reviewlens.analyzers.engine import check_source
-from reviewlens.analyzers.model import Applicability
 from reviewlens.analyzers.workspace import FileSystemWorkspace
 
 from . import code_actions, convert
@@ -257,7 +256,7 @@ class ReviewlensServer(LanguageServer):
             return os.path.relpath(path, root).replace(os.sep, "/")
         return os.path.basename(path)
 
-    REGION_MIN_BYTES = 64_000  # below this a full check is fast enough
+    REGION_MIN_BYTES = 16_000  # below this a full check is fast enough (a few ms)
 
     def analyse(self, doc: Document, full: bool = False) -> Analysis:
         """The analysis of the document's current version (cached per version + settings).
@@ -709,4 +708,4 @@ def _file_uri(path: str) -> str:
     return from_fs_path(path) or path
 
 
-__all__ = ["build_server", "ReviewlensServer", "capabilities_json", "choose_encoding", "Applicability"]
+__all__ = ["build_server", "ReviewlensServer", "capabilities_json", "choose_encoding"]

@@ -14,7 +14,7 @@ import time
 import pytest
 from lsprotocol import types as lsp
 
-from .conftest import caps, full_range, open_session
+from .conftest import caps, open_session
 
 PRINT_APP = "import logging\n\nlogger = logging.getLogger(__name__)\n\n\ndef handler(x):\n    print(x)\n    return x\n"
 BARE_EXCEPT = "def load(path):\n    try:\n        return open(path).read()\n    except:\n        return None\n"
@@ -492,3 +492,56 @@ async def test_client_vanishing_ends_the_server(tmp_path):
     stderr = proc.stderr.read().decode()
     assert "Traceback" not in stderr, stderr
     assert rc in (0, 1)
+
+
+async def test_tcp_mode_for_debugging(tmp_path):
+    import socket
+    import subprocess
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "reviewlens.server", "serve", "--tcp", f"127.0.0.1:{port}"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        for _ in range(300):
+            try:
+                conn = socket.create_connection(("127.0.0.1", port), timeout=5)
+                break
+            except OSError:
+                await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("server did not listen")
+        with conn:
+            body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                               "params": {"processId": None, "rootUri": tmp_path.as_uri(), "capabilities": {}}}).encode()
+            conn.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            reply = b""
+            while b"serverInfo" not in reply:
+                chunk = conn.recv(65536)
+                assert chunk, reply
+                reply += chunk
+            assert b'"name": "reviewlens"' in reply or b'"name":"reviewlens"' in reply
+    finally:
+        proc.kill()
+        proc.wait(10)
+    assert proc.stdout.read() == b""  # nothing on stdout in TCP mode either
+
+
+async def test_neovim_gets_unversioned_changes_in_utf8_for_the_current_version(tmp_path):
+    # Neovim 0.11 does not announce workspaceEdit.documentChanges: fixes come as `changes`,
+    # offered only for the version the diagnostics were computed for.
+    text = "def f(x):\n    s = '😀'; print(x)\n    return s\n"
+    async with open_session(tmp_path, caps("neovim")) as s:
+        uri = s.open("nv.py", text)
+        report = await s.client.text_document_diagnostic_async(
+            lsp.DocumentDiagnosticParams(text_document=lsp.TextDocumentIdentifier(uri=uri)))
+        (d,) = rl(report.items)
+        actions = await s.code_actions(uri, [d])
+        delete = next(a for a in actions if a.title.startswith("Disable RL101 for this line"))
+        assert delete.edit.document_changes is None and list(delete.edit.changes) == [uri]
+        (edit,) = delete.edit.changes[uri]
+        line = text.splitlines()[1].encode()
+        assert (edit.range.start.line, edit.range.start.character) == (1, len(line))  # UTF-8 bytes
+        s.change(uri, text + "\n")
+        assert await s.code_actions(uri, [d]) == []  # stale and unversioned: not offered
