@@ -14,6 +14,8 @@ from ...rule import Captures, Rule
 PEER_BARE = ("E722", "B001", "W0702", "bare-except")
 PEER_SWALLOW = ("S110", "S112", "BLE001", "W0718", "W0703", "broad-except", "broad-exception-caught", "SIM105")
 _DIRECTIVE = re.compile(r"^(?:[\w-]+:.*|noqa\b.*|nosec\b.*|NOSONAR\b.*)$")
+# A to-do marker says the handler is unfinished, not why the error may be ignored.
+_TODO = re.compile(r"^(?:TODO|FIXME|XXX|HACK)\b", re.IGNORECASE)
 BROAD = {"builtins.Exception": "Exception", "builtins.BaseException": "BaseException"}
 
 
@@ -26,7 +28,8 @@ class BareExcept(Rule):
 
     A broad handler that holds a comment explaining why the error is ignored
     (`except Exception:  # best effort: the cache is optional`) is deliberate and not
-    flagged, and so is a handler where a peer linter's rule for the same thing is
+    flagged (a to-do marker such as `# TODO handle this` explains nothing and does not
+    count), and so is a handler where a peer linter's rule for the same thing is
     suppressed (`# noqa: E722`, `# noqa: S110`, `# noqa: BLE001`,
     `# pylint: disable=broad-except`). A bare `except:` is otherwise flagged whatever
     its body.
@@ -135,7 +138,7 @@ class BareExcept(Rule):
                 continue
             for segment in re.split(r"#| - | -- |; ", text):
                 segment = segment.strip()
-                if segment and not _DIRECTIVE.match(segment) and re.search(r"[A-Za-z]{2,}", segment):
+                if segment and not _DIRECTIVE.match(segment) and not _TODO.match(segment) and re.search(r"[A-Za-z]{2,}", segment):
                     return True
         return False
 

@@ -195,7 +195,7 @@ class BlockingCallInAsync(Rule):
             queries.append(_query(f"(call function: (identifier) @fn (#any-of? @fn {names})) @call"))
         self._types = TypeInference(py)
         # Only the classes whose library this file imports can show up.
-        possible = {t for t in apis.TYPE_METHODS if t.split(".")[0] in imported_roots | _TYPE_ROOT_ALIASES.get(t, set())}
+        possible = {t for t in apis.TYPE_METHODS if t.split(".")[0] in imported_roots or imported_roots & _TYPE_ROOT_ALIASES.get(t, set())}
         fixed, self._any_method_types = apis.method_names_for(possible)
         self._fixed_methods = frozenset(fixed)
         self._any_receivers = self._receivers(py, _CLIENT_MODULES) if self._any_method_types else frozenset()

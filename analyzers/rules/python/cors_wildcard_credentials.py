@@ -15,8 +15,9 @@ from ...rule import Captures, Rule
 CORS_MIDDLEWARE = frozenset({
     "fastapi.middleware.cors.CORSMiddleware", "starlette.middleware.cors.CORSMiddleware",
 })
-# allow_origin_regex values that match every origin.
-_ANY_REGEX = re.compile(r"^\^?(?:\.\*|\.\+|\(\.\*\)|\[\^\]\*)\$?$")
+# allow_origin_regex values that match every origin, also behind a scheme: `.*`,
+# `https://.*`, `https?://.+`, `(http|https)://[^/]+`.
+_ANY_REGEX = re.compile(r"^\^?(?:[a-z()|?]+:(?:\\?/){2})?(?:\.\*|\.\+|\(\.\*\)|\(\.\+\)|\[\^\]\*|\[\^/\][*+])\$?$")
 
 
 class CorsWildcardCredentials(Rule):
@@ -24,8 +25,8 @@ class CorsWildcardCredentials(Rule):
     ## What it does
     Flags `CORSMiddleware` (FastAPI's or Starlette's, however imported) configured with
     `allow_credentials=True` together with a wildcard origin: `allow_origins=["*"]` (or
-    `"*"` anywhere in the list), `allow_origin_regex=".*"`, or a name whose value in the
-    same file is a wildcard: a constant (`origins = ["*"]`), or a settings field
+    `"*"` anywhere in the list), `allow_origin_regex=".*"` (also behind a scheme only:
+    `"https://.*"`), or a name whose value in the same file is a wildcard: a constant (`origins = ["*"]`), or a settings field
     (`allow_origins=settings.CORS_ORIGINS` where the settings class declares
     `CORS_ORIGINS: list[str] = ["*"]`), or an environment variable read in the same file
     whose default is `"*"` (`os.getenv("CORS_ORIGINS", "*").split(",")`).

@@ -47,7 +47,8 @@ class HardcodedSecret(Rule):
     constant, an attribute (`self.api_key = "..."`), a keyword argument
     (`connect(password="...")`), a dict key (`{"client_secret": "..."}`), a pydantic /
     `BaseSettings` field default (also `Field(default="...")`), a function default, the
-    fallback of `os.getenv("SECRET_KEY", "...")` / `os.environ.get(...)`, a starlette
+    fallback of `os.getenv("SECRET_KEY", "...")` / `os.environ.get(...)` (also written
+    `os.getenv("SECRET_KEY") or "..."`), a starlette
     `config("SECRET_KEY", default="...")` (any name when `cast=Secret`) and a literal
     wrapped in `SecretStr("...")`. Secret names are matched word by word: secret,
     secret_key, password, passwd, token, api_key, apikey, private_key, client_secret,
@@ -99,9 +100,9 @@ class HardcodedSecret(Rule):
     ## Fix safety
     Unsafe: the program now fails at start-up when the variable is not set. The fix
     replaces the literal with `os.environ["NAME"]` (adding `import os`), replaces an
-    `os.getenv("NAME", "literal")` call with `os.environ["NAME"]`, drops the `default=` of a
-    starlette `config(...)` call, and for a `BaseSettings` field drops the default so the
-    setting becomes required. Literals not bound to a name (a URL passed positionally) get
+    `os.getenv("NAME", "literal")` call (or `os.getenv("NAME") or "literal"`) with
+    `os.environ["NAME"]`, drops the `default=` of a starlette `config(...)` call, and for
+    a `BaseSettings` field drops the default so the setting becomes required. Literals not bound to a name (a URL passed positionally) get
     no fix.
     """
 
@@ -128,6 +129,10 @@ class HardcodedSecret(Rule):
     (call function: (_) @fn (#match? @fn "(getenv|get|setdefault|config|getenvb)$") arguments: (argument_list . (string) @envname) @args) @call
     (call function: (_) @fn (#match? @fn "(SecretStr|SecretBytes|Secret)$") arguments: (argument_list . {LITERAL} @value)) @call
     ([(string) (concatenated_string)] @lit (#match? @lit "{_FORMAT_HINT}"))
+    (boolean_operator
+      left: (call function: (_) @fn (#match? @fn "(getenv|get)$") arguments: (argument_list . (string) @envname)) @call
+      operator: "or"
+      right: {LITERAL} @value) @or
     """
 
     def __init__(self, ctx, options=None) -> None:
@@ -145,6 +150,8 @@ class HardcodedSecret(Rule):
             self._env_call(captures["call"][0], captures["envname"][0], captures["args"][0])
         elif pattern == 7:
             self._wrapper(captures["call"][0], captures["value"][0])
+        elif pattern == 9:
+            self._or_fallback(captures["or"][0], captures["call"][0], captures["envname"][0], captures["value"][0])
         else:
             lit = captures["lit"][0]
             if lit.parent is not None and lit.parent.type == "concatenated_string":
@@ -254,6 +261,22 @@ class HardcodedSecret(Rule):
             if edit is not None:
                 fix = self.make_fix("Drop the default so the setting is required", [edit], Applicability.UNSAFE)
         self.report(default, "fallback", fix=fix, name=name)
+
+    def _or_fallback(self, expr: Node, call: Node, envname: Node, value: Node) -> None:
+        """`os.getenv("DB_PASSWORD") or "postgres"`: the Python spelling of a `??` fallback."""
+        if value.id in self._done or self.ctx.py.qualified_name(call.child_by_field_name("function")) not in GETENV:
+            return
+        name = self._value(envname)
+        if name is None:
+            return
+        bound = _bound_name(self.ctx, expr)
+        if not (self._secret_name(name) or (bound is not None and self._secret_name(bound))):
+            return
+        literal = self._value(value)
+        if literal is None or not self._secret_value(literal, name):
+            return
+        self._done.add(value.id)
+        self.report(value, "fallback", fix=self._environ_fix(expr, name), name=name)
 
     def _wrapper(self, call: Node, value: Node) -> None:
         if value.id in self._done:

@@ -38,10 +38,10 @@ class JwtUnverified(Rule):
     a `decode` call (reading the `kid` header to choose the key before a verified decode
     is the normal pattern and is not flagged).
 
-    An unverified decode is not flagged when it is clearly not trusted for authentication:
-    a verification of the same token follows in the function (peek at `iss`/`kid`, then
-    verify), only metadata is read (`.get("exp")`), the function is named or documented as
-    returning unverified claims (`get_unverified_claims`, "without verifying" in its
+    An unverified decode or read is not flagged when it is clearly not trusted for
+    authentication: a verification of the same token follows in the function (peek at
+    `iss`/`kid`, then verify), only metadata is read (`.get("exp")`, `["kid"]`), the
+    function is named or documented as returning unverified claims (`get_unverified_claims`, "without verifying" in its
     docstring), or the token is an OIDC `id_token` the server received from the identity
     provider (OIDC Core 3.1.3.7; an `id_token` taken from a route parameter or the request
     is still flagged).
@@ -80,6 +80,7 @@ class JwtUnverified(Rule):
         "options": "`{callee}` with signature verification switched off: any client can forge this token",
         "none": "`{callee}` accepts the `none` algorithm: unsigned tokens pass",
         "unverified": "`{callee}` reads claims without verifying the signature, and this function never verifies them",
+        "unverified_header": "`{callee}` reads the token header without verifying the signature, and this module never verifies tokens",
     }
     query = """
     (call function: [(attribute attribute: (identifier) @m) (identifier) @m]
@@ -109,7 +110,11 @@ class JwtUnverified(Rule):
                 return
             if token is not None and self._verify_call_on(call, self.ctx.text(token)):
                 return
-            self.report(call, "unverified", callee=callee)
+            # Not trusted for authentication either: only `exp`/`kid`/`alg` is read, or
+            # the function is named or documented as returning unverified data.
+            if self._deliberate_peek(call, args):
+                return
+            self.report(call, "unverified_header" if header_only else "unverified", callee=callee)
 
     def _unverified_decode(self, args: Node, call: Node) -> str | None:
         for arg in args.named_children:

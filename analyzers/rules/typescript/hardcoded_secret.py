@@ -65,7 +65,8 @@ DOC_NAME_WORDS = frozenset({
 _TEMPLATE_EXPR = re.compile(r"\{\{.*\}\}|\$\{.*\}|%\(\w+\)s|<%.*%>")
 _PLACEHOLDER_PASSWORD = re.compile(r"^(?:<[^>]*>|\[[^\]]*\]|[A-Z][A-Z0-9_]{2,}|x+|\*+|\.\.\.)$")
 _IDENTIFIER_LIKE = re.compile(r"^[A-Za-z_@][A-Za-z_.:@/-]*$")
-_TITLE_WORD = re.compile(r"^[^\W\d_][^\W\d_A-Z]{2,}[:*]?$")
+# A capitalized word is a label ("Password", "Passwort"); a lowercase one ("admin", "changeme") may be the value.
+_TITLE_WORD = re.compile(r"^[A-Z][a-z]{2,}[:*]?$")
 _ENDPOINT = re.compile(r"^(?:/|\./|\.\./|#|https?://|wss?://)")
 _VALIDATOR_SPEC = re.compile(r"^(?:required|optional|nullable|string|min|max)(?:[|:]|$)")
 

@@ -44,7 +44,8 @@ class SecretInLog(Rule):
     """
     ## What it does
     Flags `console.*` calls (`log`, `info`, `debug`, `warn`, `error`, `trace`, `dir`,
-    `table`) whose arguments pass or interpolate a name that carries a credential: an
+    `table`) and logger calls (`logger.info(...)`, `log.error(...)`, `this.logger.warn(...)`,
+    `req.log.info(...)`: pino, winston, NestJS and Fastify loggers) whose arguments pass or interpolate a name that carries a credential: an
     identifier or member such as `token`, `accessToken`, `user.password`,
     `req.headers.authorization`, `apiKey`, `sessionId`, `cookie`, in a template
     (`` `token=${token}` ``), a concatenation, an object (`{ token }`), or through
@@ -84,7 +85,7 @@ class SecretInLog(Rule):
     fix_availability = FixAvailability.NONE
     exempt_paths = True
     messages = {
-        "default": "`{name}` is written to the log by `console.{method}` in {role} code{note}",
+        "default": "`{name}` is written to the log by `{callee}` in {role} code{note}",
     }
     query = """
     (call_expression
@@ -94,6 +95,14 @@ class SecretInLog(Rule):
       arguments: (arguments) @args
       (#eq? @obj "console")
       (#any-of? @method "log" "debug" "info" "warn" "error" "trace" "dir" "table")) @call
+    (call_expression
+      function: (member_expression
+        object: [(identifier) @obj
+                 (member_expression property: (property_identifier) @obj)]
+        property: (property_identifier) @method)
+      arguments: (arguments) @args
+      (#any-of? @obj "logger" "log" "_logger" "_log")
+      (#any-of? @method "log" "debug" "info" "warn" "warning" "error" "trace" "fatal" "verbose" "silly" "http")) @call
     """
 
     def on_match(self, captures: Captures, pattern: int) -> None:
@@ -106,7 +115,7 @@ class SecretInLog(Rule):
                 self.report(
                     captures["call"][0],
                     name=hit,
-                    method=captures["method"][0].text.decode(),
+                    callee=self.ctx.text(captures["call"][0].child_by_field_name("function")),
                     role=role,
                     note=f": {note}" if note else "",
                 )

@@ -6,7 +6,7 @@ from tree_sitter import Node
 
 from ...languages import TYPESCRIPT
 from ...model import FixAvailability, Severity
-from ...naming import words
+from ...naming import LEADING_NON_CREDENTIAL, TOKEN_KINDS, words
 from ...rule import Captures, Rule
 from ...typescript.scope import binding_scope, find_binding, string_value
 
@@ -43,6 +43,8 @@ def sensitive_word(name: str) -> str | None:
     `userTheme`, `refresh_interval` do not."""
     raw = [w for w in words(name) if not w.isdigit()]
     ws = [_singular(w) for w in raw]
+    if ws and ws[0] in LEADING_NON_CREDENTIAL:
+        return None  # catalog "Name matching": `maxTokens`, `numTokens`, `hasSession` are not credentials
     while ws and ws[-1] in GENERIC_WORDS:
         if len(ws) >= 2 and (ws[-2], ws[-1]) in SENSITIVE_PAIRS:
             return f"{ws[-2]}_{ws[-1]}"
@@ -53,6 +55,8 @@ def sensitive_word(name: str) -> str | None:
         return f"{ws[-2]}_{ws[-1]}"
     if ws[-1] == "session" and raw[len(ws) - 1] == "sessions":
         return None  # a list of (chat, game, workout...) sessions, not a session credential
+    if ws[-1] == "token" and raw[len(ws) - 1] == "tokens" and len(ws) >= 2 and ws[-2] not in TOKEN_KINDS:
+        return None  # `promptTokens`, `usedTokens`: model tokens counted, not credentials
     return ws[-1] if ws[-1] in SENSITIVE_WORDS else None
 
 
