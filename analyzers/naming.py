@@ -47,6 +47,8 @@ COUNTING_WORDS = frozenset({
     "source", "sources", "origin", "err", "exc", "exception", "ex", "failure", "warning",
     "alias", "aliases", "supported", "spend", "spent", "before", "after", "details",
     "saved", "metadata", "stats", "metrics",
+    # cookie attributes and yes/no results: `cookie_domain`, `cookie_secure`, `passwords_match`
+    "domain", "secure", "samesite", "httponly", "match", "matches", "arn",
 })
 # A leading word that makes the name a quantity or a yes/no: `max_tokens`, `has_password`.
 LEADING_NON_CREDENTIAL = frozenset({

@@ -43,3 +43,36 @@ def cases(table):
     import pytest
 
     return [pytest.param(path, src, expected, id=ident) for ident, path, src, expected in table]
+
+
+# The catalog's "Default exempt paths" (RL101, RL102, RL201, RL301, RL306 among the
+# Python rules), at any depth, and look-alikes that are application code.
+EXEMPT_PATHS = (
+    "tests/a.py", "test/a.py", "backend/tests/unit/a.py", "app/__tests__/a.py", "e2e/a.py",
+    "cypress/a.py", "playwright/a.py", "app/test_x.py", "app/x_test.py", "conftest.py",
+    "app/sub/conftest.py", "scripts/a.py", "backend/scripts/a.py",
+)
+NOT_EXEMPT_PATHS = (
+    "app/testing.py", "app/latest/a.py", "app/attest.py", "app/contest.py", "app/test.py",
+    "app/scripts_runner.py", "app/testimonials/a.py", "app/manuscripts/a.py",
+)
+
+
+def assert_exempt_paths(src: str, code: str) -> None:
+    assert [p for p in EXEMPT_PATHS if check(src, code, p)] == []
+    assert [p for p in NOT_EXEMPT_PATHS if not check(src, code, p)] == []
+
+
+def assert_runs_everywhere(src: str, code: str) -> None:
+    assert [p for p in EXEMPT_PATHS + NOT_EXEMPT_PATHS if not check(src, code, p)] == []
+
+
+def assert_fixes_sound(table, code: str) -> None:
+    """Every flagged row: applying all fixes (unsafe included) until stable gives code that
+    parses and no longer offers a fix (`apply_fixes` asserts both)."""
+    for ident, path, src, expected in table:
+        if expected:
+            try:
+                apply_fixes(src, code, path=path)
+            except AssertionError as exc:  # name the row
+                raise AssertionError(f"{ident}: {exc}") from exc

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from ._py_audit import apply_fixes, cases, check, lines
+from ._py_audit import (
+    apply_fixes,
+    assert_exempt_paths,
+    assert_fixes_sound,
+    cases,
+    check,
+    lines,
+)
 
 CODE = "RL101"
 APP = "app/main.py"
@@ -62,3 +69,11 @@ def test_delete_alternative_for_whole_statement_only():
     assert any(a is not None and "Delete" in a.title for a in stmt.alternatives)
     (expr,) = check("def f(x):\n    return print(x) or x\n", CODE)
     assert all(a is None for a in expr.alternatives)
+
+
+def test_default_exempt_paths():
+    assert_exempt_paths('print(1)\n', CODE)
+
+
+def test_fixes_of_flagged_rows_parse_and_converge():
+    assert_fixes_sound(TABLE, CODE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ._py_audit import cases, check, lines
+from ._py_audit import assert_exempt_paths, assert_fixes_sound, cases, check, lines
 
 CODE = "RL102"
 APP = "app/auth.py"
@@ -26,11 +26,19 @@ TABLE = [
     ("self-logger-passwd", APP, "class A:\n    def f(self, passwd):\n        self.logger.info(passwd)\n", [3]),
     ("keyword-arg-structlog", APP, "import structlog\nlog = structlog.get_logger()\ndef f(token):\n    log.info('login', token=token)\n", [4]),
     ("access-token-attr", APP, LOG + "def f(resp):\n    logger.info(f'got {resp.access_token}')\n", [4]),
+    ("refresh-and-csrf-token", APP, LOG + "def f(refresh_token, csrf_token):\n    logger.info('%s', refresh_token)\n    logger.info('%s', csrf_token)\n", [4, 5]),
+    ("session-cookie-id", APP, LOG + "from fastapi import Cookie\ndef f(session_id: str = Cookie(None)):\n    logger.info('sid %s', session_id)\n", [5]),
+    ("headers-subscript", APP, LOG + "def f(request):\n    logger.info(f\"auth {request.headers['Authorization']}\")\n", [4]),
+    ("form-password", APP, LOG + "def f(form):\n    logger.info(f'login {form.username} {form.password}')\n", [4]),
     # must not flag
+    # documented judgment: a session_id not read from a cookie/header is a chat/db/socket id
+    ("chat-session-id", APP, LOG + "def f(data):\n    session_id = data['session_id']\n    logger.info(f'session {session_id} closed')\n", []),
     ("max-tokens", APP, LOG + "def f(max_tokens):\n    logger.info(f'max {max_tokens}')\n", []),
     ("token-count", APP, LOG + "def f(token_count, num_tokens, tokens_used, token_limit, token_usage):\n    logger.info(f'{token_count} {num_tokens} {tokens_used} {token_limit} {token_usage}')\n", []),
     ("token-type", APP, LOG + "def f(token_type):\n    logger.info(f'type {token_type}')\n", []),
     ("password-policy", APP, LOG + "def f(password_policy):\n    logger.info(f'policy {password_policy}')\n", []),
+    ("cookie-attributes", APP, LOG + "def f(settings, passwords_match):\n    logger.info('%s %s %s', settings.cookie_domain, settings.cookie_secure, passwords_match)\n", []),
+    ("auth-config-words", APP, LOG + "def f(auth_provider, token_expiry, jwt_algorithm, password_reset_url, is_authenticated):\n    logger.info(f'{auth_provider} {token_expiry} {jwt_algorithm} {password_reset_url} {is_authenticated}')\n", []),
     ("only-length", APP, LOG + "def f(token):\n    logger.info('len %d', len(token))\n", []),
     ("word-inside-other-word", APP, LOG + "def f(tokenizer, passage, authority):\n    logger.info(f'{tokenizer} {passage} {authority}')\n", []),
     ("literal-text-only", APP, LOG + "def f():\n    logger.info('token refreshed')\n", []),
@@ -48,3 +56,11 @@ def test_message_names_the_value_and_no_fix():
     (f,) = check(LOG + "def f(token):\n    logger.info(f'token={token}')\n", CODE, APP)
     assert "token" in f.message
     assert f.fix is None
+
+
+def test_default_exempt_paths():
+    assert_exempt_paths('def f(token):\n    print(token)\n', CODE)
+
+
+def test_fixes_of_flagged_rows_parse_and_converge():
+    assert_fixes_sound(TABLE, CODE)

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from reviewlens.analyzers.model import Applicability
 
-from ._py_audit import apply_fixes, cases, check, lines
+from ._py_audit import (
+    apply_fixes,
+    assert_exempt_paths,
+    assert_fixes_sound,
+    cases,
+    check,
+    lines,
+)
 
 CODE = "RL201"
 APP = "app/routes.py"
@@ -66,6 +74,11 @@ TABLE = [
     ("session-add-only", APP, "from sqlalchemy.orm import Session\nasync def f(db: Session, u):\n    db.add(u)\n", []),
     ("async-session", APP, "from sqlalchemy.ext.asyncio import AsyncSession\nasync def f(db: AsyncSession):\n    await db.execute(q)\n    await db.commit()\n", []),
     ("pandas-to-csv-no-target", APP, "import pandas as pd\nasync def f(df: pd.DataFrame):\n    return df.to_csv()\n", []),
+    ("redis-from-import-param", APP, "from redis import Redis\nasync def f(r: Redis, k):\n    return r.get(k)\n", [3]),
+    ("redis-asyncio-param", APP, "from redis.asyncio import Redis\nasync def f(r: Redis, k):\n    return await r.get(k)\n", []),
+    ("sync-and-async-redis-side-by-side", APP, "import redis\nimport redis.asyncio as aioredis\nsync_r = redis.Redis()\nr = aioredis.Redis()\nasync def f(k):\n    await r.set(k, 1)\n    return sync_r.get(k)\n", [7]),
+    ("background-task-reference", APP, "import time\nfrom fastapi import BackgroundTasks\nasync def f(bg: BackgroundTasks):\n    bg.add_task(time.sleep, 1)\n", []),
+    ("executor-lambda", APP, "import asyncio, requests\nasync def f(u):\n    loop = asyncio.get_running_loop()\n    return await loop.run_in_executor(None, lambda: requests.get(u))\n", []),
     ("dict-get", APP, "async def f(d: dict):\n    return d.get('k')\n", []),
     ("tests-exempt", "tests/test_x.py", "import time\nasync def f():\n    time.sleep(1)\n", []),
     ("scripts-exempt", "scripts/load.py", "import time\nasync def f():\n    time.sleep(1)\n", []),
@@ -83,14 +96,12 @@ def test_message_names_call_and_function():
 
 
 def test_safe_fix_time_sleep_adds_asyncio():
-    out = apply_fixes("import time\n\n\nasync def f():\n    time.sleep(0.5)\n", CODE, minimum=__import__("reviewlens.analyzers.model", fromlist=["Applicability"]).Applicability.SAFE)
+    out = apply_fixes("import time\n\n\nasync def f():\n    time.sleep(0.5)\n", CODE, minimum=Applicability.SAFE)
     assert "await asyncio.sleep(0.5)" in out and "import asyncio" in out
     assert check(out, CODE, APP) == []
 
 
 def test_safe_fix_aliased_sleep():
-    from reviewlens.analyzers.model import Applicability
-
     out = apply_fixes("import asyncio\nfrom time import sleep as nap\n\n\nasync def f():\n    nap(2)\n", CODE, minimum=Applicability.SAFE)
     assert "await asyncio.sleep(2)" in out and out.count("import asyncio") == 1
 
@@ -104,3 +115,11 @@ def test_unsafe_fix_session_chain():
     src = "import asyncio\nfrom sqlalchemy.orm import Session\n\n\nasync def f(db: Session):\n    return db.query(User).filter(User.id == 1).first()\n"
     out = apply_fixes(src, CODE)
     assert "await asyncio.to_thread(lambda: db.query(User).filter(User.id == 1).first())" in out
+
+
+def test_default_exempt_paths():
+    assert_exempt_paths('import time\nasync def f():\n    time.sleep(1)\n', CODE)
+
+
+def test_fixes_of_flagged_rows_parse_and_converge():
+    assert_fixes_sound(TABLE, CODE)

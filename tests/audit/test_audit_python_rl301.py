@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from ._py_audit import apply_fixes, cases, check, lines
+from ._py_audit import (
+    apply_fixes,
+    assert_exempt_paths,
+    assert_fixes_sound,
+    cases,
+    check,
+    lines,
+)
 
 CODE = "RL301"
 APP = "app/config.py"
@@ -103,3 +110,11 @@ def test_url_passed_positionally_has_no_fix():
 def test_fix_getenv_or_fallback():
     out = apply_fixes('import os\n\nDB_PASSWORD = os.getenv("DB_PASSWORD") or "postgres"\n', CODE)
     assert 'DB_PASSWORD = os.environ["DB_PASSWORD"]\n' in out
+
+
+def test_default_exempt_paths():
+    assert_exempt_paths('SECRET_KEY = "changeme"\n', CODE)
+
+
+def test_fixes_of_flagged_rows_parse_and_converge():
+    assert_fixes_sound(TABLE, CODE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ._py_audit import cases, check, lines
+from ._py_audit import assert_fixes_sound, assert_runs_everywhere, cases, check, lines
 
 CODE = "RL304"
 APP = "app/main.py"
@@ -44,3 +44,12 @@ def test_runs_in_test_paths_and_has_no_fix():
     src = H + 'app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)\n'
     (f,) = check(src, CODE, "tests/test_app.py")
     assert f.fix is None and "credentials" in f.message.lower()
+
+
+def test_not_exempt_in_test_or_script_paths():
+    # Not in the catalog's list of rules with default exempt paths: runs everywhere.
+    assert_runs_everywhere('from fastapi.middleware.cors import CORSMiddleware\napp.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)\n', CODE)
+
+
+def test_fixes_of_flagged_rows_parse_and_converge():
+    assert_fixes_sound(TABLE, CODE)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from ._py_audit import apply_fixes, cases, check, lines
+from ._py_audit import (
+    apply_fixes,
+    assert_fixes_sound,
+    assert_runs_everywhere,
+    cases,
+    check,
+    lines,
+)
 
 CODE = "RL305"
 APP = "app/routes.py"
@@ -66,3 +73,12 @@ def test_fix_reuses_module_logger():
     )
     out = apply_fixes(src, CODE)
     assert "log.exception(" in out and out.count("getLogger") == 1
+
+
+def test_not_exempt_in_test_or_script_paths():
+    # Not in the catalog's list of rules with default exempt paths: runs everywhere.
+    assert_runs_everywhere('from fastapi import HTTPException\ndef f():\n    try:\n        g()\n    except Exception as e:\n        raise HTTPException(500, str(e))\n', CODE)
+
+
+def test_fixes_of_flagged_rows_parse_and_converge():
+    assert_fixes_sound(TABLE, CODE)

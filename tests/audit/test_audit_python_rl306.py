@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ._py_audit import cases, check, lines
+from ._py_audit import assert_exempt_paths, assert_fixes_sound, cases, check, lines
 
 CODE = "RL306"
 APP = "app/client.py"
@@ -38,3 +38,11 @@ def test_rl306(path, src, expected):
 def test_message_names_parameter_and_no_fix():
     (f,) = check(TABLE[0][2], CODE, APP)
     assert "token" in f.message and f.fix is None
+
+
+def test_default_exempt_paths():
+    assert_exempt_paths('import requests\ndef f(token):\n    requests.get(f"https://x.example.com/a?token={token}")\n', CODE)
+
+
+def test_fixes_of_flagged_rows_parse_and_converge():
+    assert_fixes_sound(TABLE, CODE)

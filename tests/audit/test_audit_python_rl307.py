@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ._py_audit import cases, check, lines
+from ._py_audit import assert_fixes_sound, assert_runs_everywhere, cases, check, lines
 
 CODE = "RL307"
 APP = "app/tasks.py"
@@ -39,3 +39,12 @@ def test_rl307(path, src, expected):
 def test_message_and_no_fix():
     (f,) = check(TABLE[0][2], CODE, APP)
     assert f.fix is None and "shell" in f.message.lower()
+
+
+def test_not_exempt_in_test_or_script_paths():
+    # Not in the catalog's list of rules with default exempt paths: runs everywhere.
+    assert_runs_everywhere('import os\ndef f(c):\n    os.system(c)\n', CODE)
+
+
+def test_fixes_of_flagged_rows_parse_and_converge():
+    assert_fixes_sound(TABLE, CODE)

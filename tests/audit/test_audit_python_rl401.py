@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import pytest
-
 from reviewlens.analyzers.model import Applicability
 
-from ._py_audit import apply_fixes, cases, check, lines
+from ._py_audit import (
+    apply_fixes,
+    assert_fixes_sound,
+    assert_runs_everywhere,
+    cases,
+    check,
+    lines,
+)
 
 CODE = "RL401"
 APP = "app/main.py"
@@ -21,6 +27,8 @@ TABLE = [
     ("tests-not-exempt", "tests/test_app.py", A + '@app.on_event("startup")\nasync def up():\n    pass\n', [4]),
     # must not flag
     ("lifespan", APP, 'from contextlib import asynccontextmanager\nfrom fastapi import FastAPI\n@asynccontextmanager\nasync def lifespan(app):\n    yield\napp = FastAPI(lifespan=lifespan)\n', []),
+    ("local-class-startup-event", APP, 'class Bus:\n    def on_event(self, name):\n        return lambda f: f\nbus = Bus()\n@bus.on_event("startup")\ndef f():\n    pass\n', []),
+    ("fastapi-subclass", APP, 'from fastapi import FastAPI\nclass App(FastAPI):\n    pass\napp = App()\n@app.on_event("startup")\nasync def up():\n    pass\n', [5]),
     ("other-on-event", APP, 'class Bus:\n    def on_event(self, name):\n        return lambda f: f\nbus = Bus()\n@bus.on_event("order_created")\ndef f():\n    pass\n', []),
 ]
 
@@ -90,3 +98,12 @@ def test_no_fix_when_app_built_elsewhere():
     src = 'from .app import app\n@app.on_event("startup")\nasync def up():\n    pass\n'
     findings = check(src, CODE, APP)
     assert len(findings) == 1 and findings[0].fix is None
+
+
+def test_not_exempt_in_test_or_script_paths():
+    # Not in the catalog's list of rules with default exempt paths: runs everywhere.
+    assert_runs_everywhere('from fastapi import FastAPI\napp = FastAPI()\n@app.on_event("startup")\nasync def up():\n    pass\n', CODE)
+
+
+def test_fixes_of_flagged_rows_parse_and_converge():
+    assert_fixes_sound(TABLE, CODE)

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import pytest
-
 from reviewlens.analyzers.model import Applicability
 
-from ._py_audit import apply_fixes, cases, check, lines
+from ._py_audit import (
+    apply_fixes,
+    assert_fixes_sound,
+    assert_runs_everywhere,
+    cases,
+    check,
+    lines,
+)
 
 CODE = "RL501"
 APP = "app/service.py"
@@ -60,3 +66,12 @@ def test_bare_except_pass_after_fix_still_reported_as_swallowing():
 def test_message_mentions_except():
     (f,) = check("try:\n    x = load()\nexcept:\n    pass\n", CODE, APP)
     assert "except" in f.message
+
+
+def test_not_exempt_in_test_or_script_paths():
+    # Not in the catalog's list of rules with default exempt paths: runs everywhere.
+    assert_runs_everywhere('try:\n    g()\nexcept:\n    pass\n', CODE)
+
+
+def test_fixes_of_flagged_rows_parse_and_converge():
+    assert_fixes_sound(TABLE, CODE)

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import pytest
-
 from reviewlens.analyzers.model import Applicability
 
-from ._py_audit import apply_fixes, cases, check, lines
+from ._py_audit import (
+    apply_fixes,
+    assert_fixes_sound,
+    assert_runs_everywhere,
+    cases,
+    check,
+    lines,
+)
 
 CODE = "RL502"
 APP = "app/routes.py"
@@ -67,3 +73,12 @@ def test_bare_except_gets_no_fix():
 def test_message():
     (f,) = check(TABLE[1][2], CODE, APP)
     assert "from e" in f.message
+
+
+def test_not_exempt_in_test_or_script_paths():
+    # Not in the catalog's list of rules with default exempt paths: runs everywhere.
+    assert_runs_everywhere('try:\n    g()\nexcept KeyError:\n    raise ValueError("x")\n', CODE)
+
+
+def test_fixes_of_flagged_rows_parse_and_converge():
+    assert_fixes_sound(TABLE, CODE)

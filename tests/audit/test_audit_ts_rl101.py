@@ -27,6 +27,9 @@ TABLE = [
     ("tests-dir-exempt", "__tests__/api.ts", "console.log('debug');\n", []),
     ("e2e-exempt", "e2e/login.ts", "console.log('debug');\n", []),
     ("scripts-exempt", "scripts/seed.ts", "console.log('seeded');\n", []),
+    ("shadowed-console-not", LIB, "const console = { log: (..._a: unknown[]) => {} };\nconsole.log('x');\n", []),
+    ("parameter-console-not", LIB, "export function run(console: Console) {\n  console.log('x');\n}\n", []),
+    ("optional-call", LIB, "console.log?.('x');\n", [1]),
     ("other-object-log", LIB, "import { logger } from './logger';\nlogger.log('x');\nMath.log(2);\n", []),
 ]
 
@@ -50,3 +53,34 @@ def test_fix_deletes_whole_statement_only(tmp_path):
     ref = "fetch('/api').then(console.log);\n"
     (f,) = check(tmp_path, LIB, ref, CODE)
     assert f.fix is None  # a reference is not a whole expression statement
+
+
+TSCONFIG = '{"compilerOptions": {"baseUrl": ".", "paths": {"@/*": ["./*"]}}}'
+CLIENT_IMPORTER = {"app/x/C.tsx": '"use client";\nimport { B } from "../../components/B";\n'}
+COMPONENT = "export function B() {\n  console.log(1);\n  return null;\n}\n"
+
+ROLES = [
+    ("src-middleware", "src/middleware.ts", "console.log(1);\n", None, "server"),
+    ("src-pages-api", "src/pages/api/x.ts", "console.log(1);\n", None, "server"),
+    ("route-js", "app/api/x/route.js", "console.log(1);\n", None, "server"),
+    ("server-only-import", LIB, 'import "server-only";\nconsole.log(1);\n', None, "server"),
+    ("node-fs-import", LIB, 'import fs from "node:fs";\nconsole.log(1);\n', None, "server"),
+    ("express-require", LIB, 'const express = require("express");\nconsole.log(1);\n', None, "server"),
+    ("next-server-import", LIB, 'import { NextResponse } from "next/server";\nconsole.log(1);\n', None, "server"),
+    ("server-folder", "src/server/trpc.ts", "console.log(1);\n", None, "server"),
+    ("use-server-module", "app/actions.ts", '"use server";\nconsole.log(1);\n', None, "server"),
+    ("plain-lib", LIB, "console.log(1);\n", None, "shared"),
+    ("component-imported-by-client-and-server", "components/B.tsx", COMPONENT,
+     {**CLIENT_IMPORTER, "app/page.tsx": 'import { B } from "../components/B";\n'}, "shared"),
+    ("component-only-client-importer", "components/B.tsx", COMPONENT, CLIENT_IMPORTER, "client"),
+    ("component-through-barrel-and-alias", "components/B.tsx", COMPONENT,
+     {"components/index.ts": 'export * from "./B";\n', "app/x/C.tsx": '"use client";\nimport { B } from "@/components";\n', "tsconfig.json": TSCONFIG}, "client"),
+    ("test-importer-ignored", "components/B.tsx", COMPONENT, {**CLIENT_IMPORTER, "components/B.test.tsx": 'import { B } from "./B";\n'}, "client"),
+    ("component-nobody-imports", "components/B.tsx", COMPONENT, None, "shared"),
+]
+
+
+@pytest.mark.parametrize("path, src, extra, role", [pytest.param(*r[1:], id=r[0]) for r in ROLES])
+def test_role_in_message(tmp_path, path, src, extra, role):
+    (f,) = check(tmp_path, path, src, CODE, extra)
+    assert f" in {role} code" in f.message, f.message

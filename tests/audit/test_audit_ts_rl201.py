@@ -64,3 +64,18 @@ def test_exec_sync_has_no_fix(tmp_path):
     src = 'import { execSync } from "child_process";\nexport async function f() { execSync("ls"); }\n'
     (f,) = check(tmp_path, "server/x.ts", src, CODE)
     assert f.fix is None
+
+
+def test_fix_named_imports_and_member_access(tmp_path):
+    src = 'import { readFileSync, writeFileSync } from "fs";\nexport async function POST(req: Request) {\n  const a = readFileSync("a", "utf8");\n  writeFileSync("b", a);\n  return new Response(a);\n}\n'
+    out = apply_fixes(tmp_path, ROUTE, src, CODE)
+    assert 'await fsPromises.readFile("a", "utf8")' in out and 'await fsPromises.writeFile("b", a)' in out
+    src2 = 'import * as fs from "node:fs";\nexport async function GET() {\n  const n = fs.readdirSync(".").length;\n  return new Response(String(n));\n}\n'
+    out2 = apply_fixes(tmp_path, ROUTE, src2, CODE)
+    assert '(await fs.promises.readdir(".")).length' in out2
+
+
+def test_no_fix_without_promise_twin_or_in_sync_callback(tmp_path):
+    src = 'import fs from "fs";\nexport async function f(xs: string[]) {\n  if (fs.existsSync("a")) return xs.map((x) => fs.readFileSync(x));\n}\n'
+    found = check(tmp_path, "server/x.ts", src, CODE)
+    assert len(found) == 2 and all(f.fix is None for f in found)

@@ -56,3 +56,13 @@ def test_fix_uses_process_env(tmp_path):
 def test_fix_is_unsafe_only(tmp_path):
     (f,) = check(tmp_path, LIB, 'export const JWT_SECRET = "s3cr3t-value-123";\n', CODE)
     assert f.fix is not None and f.fix.applicability == Applicability.UNSAFE
+
+
+@pytest.mark.parametrize("src, expected", [
+    ('export const secret = process.env.JWT_SECRET ?? "dev-secret";\n', "export const secret = process.env.JWT_SECRET;\n"),
+    ('export const db = { password: "admin" };\n', "export const db = { password: process.env.PASSWORD };\n"),
+    ('export class C { private apiKey = "k-123456"; }\n', "export class C { private apiKey = process.env.API_KEY; }\n"),
+    ('const { JWT_SECRET = "dev" } = process.env;\n', "const { JWT_SECRET } = process.env;\n"),
+])
+def test_fix_variants(tmp_path, src, expected):
+    assert apply_fixes(tmp_path, LIB, src, CODE, Applicability.UNSAFE) == expected

@@ -18,6 +18,7 @@ TABLE = [
     ("require-js", "server/app.js",
      'const express = require("express");\nconst cors = require("cors");\nconst app = express();\napp.use(cors({ origin: "*", credentials: true }));\n', [4]),
     ("route-level", SRV, HEAD + 'app.get("/me", cors({ origin: true, credentials: true }), (req, res) => res.json({}));\n', [4]),
+    ("test-file-not-exempt", "tests/server.test.ts", HEAD + 'app.use(cors({ origin: "*", credentials: true }));\n', [4]),
     ("credentials-false-not", SRV, HEAD + 'app.use(cors({ origin: "*", credentials: false }));\n', []),
     ("no-credentials-not", SRV, HEAD + 'app.use(cors({ origin: "*" }));\napp.use(cors());\n', []),
     ("explicit-origin-not", SRV, HEAD + 'app.use(cors({ origin: "https://app.example.com", credentials: true }));\n', []),

@@ -18,6 +18,7 @@ TABLE = [
     ("node-prefix", SRV, 'import { execSync } from "node:child_process";\nexport function f(req: any) {\n  execSync(`ls ${req.query.dir}`);\n}\n', [3]),
     ("route-handler", "app/api/convert/route.ts",
      'import { exec } from "child_process";\nexport async function POST(req: Request) {\n  const { name } = await req.json();\n  exec(`ffmpeg -i ${name} out.mp4`);\n  return new Response("ok");\n}\n', [4]),
+    ("scripts-not-exempt", "scripts/deploy.ts", 'import { execSync } from "child_process";\nexport function push(tag: string) {\n  execSync(`docker push app:${tag}`);\n}\n', [3]),
     ("literal-not", SRV, 'import { exec, execSync } from "child_process";\nexec("git status");\nexecSync(`git rev-parse HEAD`);\n', []),
     ("execFile-args-not", SRV, 'import { execFile } from "child_process";\nexport function clone(url: string) {\n  execFile("git", ["clone", url]);\n}\n', []),
     ("spawn-args-not", SRV, 'import { spawn } from "child_process";\nexport function clone(url: string) {\n  spawn("git", ["clone", url]);\n}\n', []),

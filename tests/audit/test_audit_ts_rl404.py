@@ -19,6 +19,8 @@ TABLE = [
     ("lazy-init-guarded-not", LIB, "let prisma;\nexport function db() {\n  if (!prisma) prisma = new PrismaClient();\n  return prisma;\n}\n", []),
     ("lazy-init-nullish-not", LIB, "let pool;\nexport const getPool = () => (pool ??= createPool());\n", []),
     ("setter-and-reset", "server/mailer.ts", "let mailer: Mailer | null = null;\nexport function configureMailer(m: Mailer) {\n  mailer = m;\n}\nexport function reset() {\n  mailer = null;\n}\n", [1]),
+    ("scripts-not-exempt", "scripts/migrate.ts", "let db;\nasync function connect() {\n  db = await open();\n}\n", [1]),
+    ("test-body-not", "lib/db.test.ts", "let id;\nit('creates', () => {\n  id = create();\n});\n", []),
     ("test-hook-not", "lib/db.test.ts", "let db;\nbeforeEach(() => {\n  db = makeDb();\n});\n", []),
     ("multiple-declarators", LIB, "let a = 1, b = 2;\nexport function f() { b = 3; }\n", [1]),
     ("const-not", LIB, "const cache = new Map();\nexport function put(k, v) { cache.set(k, v); }\n", []),

@@ -17,6 +17,7 @@ TABLE = [
     ("async-route", "app/api/x/route.ts", "export async function GET() {\n  try {\n    await run();\n  } catch {}\n  return new Response();\n}\n", [4]),
     ("jsx-file", "components/A.jsx", "export function A() {\n  try { x(); } catch (e) {}\n  return null;\n}\n", [2]),
     ("test-files-still-flagged", "lib/storage.test.ts", "try { run(); } catch {}\n", [1]),
+    ("lone-empty-statement", LIB, "try { run(); } catch (e) { ; }\n", [1]),
     ("line-comment-not", LIB, "try {\n  localStorage.setItem('a', 'b');\n} catch {\n  // quota exceeded: ignore\n}\n", []),
     ("block-comment-not", LIB, "try { run(); } catch (e) { /* best effort */ }\n", []),
     ("handled-not", LIB, "try { run(); } catch (e) {\n  console.error(e);\n}\n", []),

@@ -14,7 +14,6 @@ buffer, must give the text the engine's fix gives.
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -70,12 +69,18 @@ def _engine(fx: Fixture, source: bytes | None = None) -> list[Finding]:
     return result.findings
 
 
+def _fixes(finding: Finding) -> list[Fix]:
+    """The fixes an editor offers for `finding`, in order: its fix, then its alternatives
+    (display-only fixes are never offered)."""
+    fixes = [finding.fix] if finding.fix is not None else []
+    fixes += finding.alternatives
+    return [f for f in fixes if f.applicability >= Applicability.UNSAFE and f.edits]
+
+
 def _engine_fix(finding: Finding) -> Fix | None:
-    """The fix an editor's quick fix for `finding` applies: its fix, else its first alternative."""
-    if finding.fix is not None and finding.fix.applicability >= Applicability.UNSAFE:
-        return finding.fix
-    alternatives = [a for a in finding.alternatives if a.applicability >= Applicability.UNSAFE]
-    return alternatives[0] if alternatives else None
+    """The fix the rule's quick fix for `finding` applies: its fix, else its first alternative."""
+    fixes = _fixes(finding)
+    return fixes[0] if fixes else None
 
 
 def case_fixture(rule: type[Rule]) -> Fixture | None:
@@ -152,13 +157,6 @@ async def server():
 RULES_UNDER_TEST = list(registry.RULES)
 
 
-def _fixes(finding: Finding) -> list[Fix]:
-    """The fixes an editor offers for `finding`, in order: its fix, then its alternatives."""
-    fixes = [finding.fix] if finding.fix is not None else []
-    fixes += finding.alternatives
-    return [f for f in fixes if f.applicability >= Applicability.UNSAFE and f.edits]
-
-
 async def check_quick_fixes(server: EveryRuleSession, fx: Fixture, uri: str, source: bytes, diags: list[lsp.Diagnostic],
                             rule: type[Rule], findings: list[Finding]) -> int:
     """Request code actions at the diagnostic of each finding and apply every fix action of
@@ -225,6 +223,7 @@ async def test_rule_diagnostics_match_the_engine(server, rule):
     assert engine_rule, f"the engine flags nothing of {rule.code} in {fx}"
     assert published_rule == engine_rule, fx
     assert published_all == engine_all, fx  # the other rules agree too
+    assert sum(d.code == rule.code for d in diags) == sum(f.code == rule.code for f in findings), fx
 
     for d in diags:
         impl = registry.get(str(d.code))

@@ -26,7 +26,8 @@ class CorsWildcardCredentials(Rule):
     Flags `CORSMiddleware` (FastAPI's or Starlette's, however imported) configured with
     `allow_credentials=True` together with a wildcard origin: `allow_origins=["*"]` (or
     `"*"` anywhere in the list), `allow_origin_regex=".*"` (also behind a scheme only:
-    `"https://.*"`), or a name whose value in the same file is a wildcard: a constant (`origins = ["*"]`), or a settings field
+    `"https://.*"`), or a name whose value in the same file is a wildcard: a constant
+    (`origins = ["*"]`), or a settings field
     (`allow_origins=settings.CORS_ORIGINS` where the settings class declares
     `CORS_ORIGINS: list[str] = ["*"]`), or an environment variable read in the same file
     whose default is `"*"` (`os.getenv("CORS_ORIGINS", "*").split(",")`).

@@ -35,7 +35,10 @@ class FastapiOnEvent(Rule):
     """
     ## What it does
     Flags FastAPI's startup/shutdown event hooks: `@app.on_event("startup")`,
-    `@router.on_event(...)` and `app.add_event_handler("startup", fn)`.
+    `@router.on_event(...)` and `app.add_event_handler("startup", fn)`. Other event
+    systems are not flagged: an event name other than `startup`/`shutdown`, or a receiver
+    that is an instance of a class defined in the same file (`bus = EventBus()`) that
+    does not derive from `FastAPI`, `Starlette` or a router.
 
     ## Why is this bad?
     Event handlers are deprecated since FastAPI 0.93 (and in Starlette) in favour of a
@@ -130,6 +133,8 @@ class FastapiOnEvent(Rule):
     def on_match(self, captures: Captures, pattern: int) -> None:
         call = captures["call"][0]
         obj = captures["obj"][0]
+        if self._local_non_app_instance(obj):
+            return  # `bus = EventBus()` with `class EventBus` in this file: another event system
         if pattern in (0, 2):
             args = captures["args"][0]
             first = next((a for a in args.named_children if a.type != "comment"), None)
@@ -152,6 +157,35 @@ class FastapiOnEvent(Rule):
             if event_node.type != "string" and not self._looks_like_app(obj):
                 return
             self.registrations.append(Registration("call", call, call, obj, event))
+
+    def _local_non_app_instance(self, obj: Node) -> bool:
+        """`obj` is a module-level name bound to an instance of a class defined in this file
+        that does not derive from FastAPI, Starlette or a router."""
+        if obj.type != "identifier" or fastapi_file(self.ctx).resolve(obj) is not None:
+            return False
+        name = self.ctx.text(obj)
+        root = self.ctx.tree.root_node
+        classes: dict[str, Node] = {}
+        for stmt in root.named_children:
+            d = stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt
+            if d is not None and d.type == "class_definition":
+                classes[self.ctx.text(d.child_by_field_name("name"))] = d
+        if not classes:
+            return False
+        for stmt in root.named_children:
+            if stmt.type != "expression_statement" or not stmt.named_children or stmt.named_children[0].type != "assignment":
+                continue
+            assign = stmt.named_children[0]
+            left, right = assign.child_by_field_name("left"), assign.child_by_field_name("right")
+            if left is None or self.ctx.text(left) != name or right is None or right.type != "call":
+                continue
+            fn = right.child_by_field_name("function")
+            cls = classes.get(self.ctx.text(fn)) if fn is not None else None
+            if cls is None:
+                return False
+            bases = cls.child_by_field_name("superclasses")
+            return not (bases is not None and re.search(r"FastAPI|Starlette|Router", self.ctx.text(bases)))
+        return False
 
     def _looks_like_app(self, obj: Node) -> bool:
         fa = fastapi_file(self.ctx)

@@ -125,7 +125,7 @@ class UnauthenticatedUserParam(Rule):
                 return
             self.report(
                 name_node,
-                method=("API_ROUTE" if method == "api_route" else method.upper()),
+                method=(_api_route_methods(args) if method == "api_route" else method.upper()),
                 path=path if path is not None else "?",
                 param=name_node.text.decode(),
                 where=where,
@@ -310,6 +310,18 @@ class UnauthenticatedUserParam(Rule):
                 if left is not None and self.ctx.text(left) == name:
                     return stmt.child_by_field_name("right")
         return None
+
+
+def _api_route_methods(args: Node) -> str:
+    """`@router.api_route(path, methods=["GET", "POST"])` -> "GET|POST" (FastAPI's default: GET)."""
+    for a in args.named_children:
+        if a.type == "keyword_argument" and a.child_by_field_name("name").text.decode() == "methods":
+            value = a.child_by_field_name("value")
+            names = [string_value(i) for i in value.named_children] if value is not None and value.type in ("list", "tuple", "set") else []
+            if names and all(names):
+                return "|".join(n.upper() for n in names)
+            return "API_ROUTE"
+    return "GET"
 
 
 def _route_path(args: Node) -> str | None:

@@ -6,6 +6,7 @@ from ...languages import TYPESCRIPT
 from ...model import Applicability, FixAvailability, Severity
 from ...rule import Captures, Rule
 from ...typescript.edits import delete_statement_edit, whole_statement
+from ...typescript.scope import binding_scope
 
 ROLE_NOTE = {
     "client": "it ships to every visitor's browser console",
@@ -20,7 +21,8 @@ class DebugPrint(Rule):
     ## What it does
     Flags `console.log`, `console.debug`, `console.info`, `console.trace`, `console.dir`
     and `console.table`, whether called or passed as a reference (`.then(console.log)`).
-    `console.error` and `console.warn` are not flagged. The message says whether the
+    `console.error` and `console.warn` are not flagged, nor is a local or module-level
+    variable or parameter named `console` (a logger facade). The message says whether the
     file runs in the browser (client), on the server, or both (shared).
 
     ## Why is this bad?
@@ -65,6 +67,8 @@ class DebugPrint(Rule):
 
     def on_match(self, captures: Captures, pattern: int) -> None:
         member = captures["member"][0]
+        if binding_scope("console", member) is not None:
+            return  # a local or module `console` (a logger facade, a test double), not the global
         method = captures["method"][0].text.decode()
         parent = member.parent
         is_call = parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == member

@@ -63,7 +63,8 @@ class EmptyCatch(Rule):
         body = captures["body"][0]
         # Statements or a comment between the braces. (tree-sitter may hang a comment that
         # follows the closing brace on the block: only what lies inside the braces counts.)
-        if any(c.end_byte < body.end_byte for c in body.named_children):
+        # A lone `;` (an empty statement) does nothing: `catch (e) { ; }` is still empty.
+        if any(c.end_byte < body.end_byte and c.type != "empty_statement" for c in body.named_children):
             return
         catch = captures["catch"][0]
         self.report((catch.start_byte, body.end_byte))

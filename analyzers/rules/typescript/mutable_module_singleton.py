@@ -7,7 +7,6 @@ from tree_sitter import Node
 from ...languages import TYPESCRIPT
 from ...model import FixAvailability, Severity
 from ...rule import Captures, Rule
-from ...typescript.roles import SCRIPT
 from ...typescript.scope import (
     declarators,
     declares_parameter,
@@ -17,7 +16,12 @@ from ...typescript.scope import (
 from ...typescript.semantic import FUNCTION_TYPES, function_name
 
 # Callbacks of test hooks: `let page; beforeEach(() => { page = ... })` is fixture setup.
-TEST_HOOKS = frozenset({"beforeEach", "beforeAll", "afterEach", "afterAll", "before", "after", "setup", "teardown"})
+# The catalog runs RL404 everywhere (it is not among the default-exempt rules), so test
+# files are checked too; only test-framework callbacks are skipped.
+TEST_HOOKS = frozenset({
+    "beforeEach", "beforeAll", "afterEach", "afterAll", "before", "after", "setup", "teardown",
+    "it", "test", "describe",
+})
 ASSIGN_OPS = ("=", "||=", "??=", "&&=")
 
 
@@ -31,7 +35,9 @@ class MutableModuleSingleton(Rule):
     Not flagged: write-once lazy initialisation (`if (!client) client = create()`,
     `client ??= create()`, `client = client ?? create()`), counters updated with `++` or
     `+=`, reassignments at module level, and test fixtures assigned in `beforeEach` /
-    `beforeAll` / `afterEach` / `afterAll` callbacks.
+    `beforeAll` / `afterEach` / `afterAll` / `it` / `test` / `describe` callbacks. Like
+    every rule outside the catalog's default-exempt list, it also runs in tests and
+    `scripts/` (add an exemption in the configuration to skip them).
 
     ## Why is this bad?
     A module is evaluated once per process and shared by every request on a server (and by
@@ -108,8 +114,6 @@ class MutableModuleSingleton(Rule):
             return
         if _in_test_hook(func) or self._lazy_init(assign, name) or _memoized(func, name):
             return
-        if self.ctx.role == SCRIPT:
-            return  # tests, stories, config and one-shot scripts: module state dies with the run
         self._reported.add(name)
         fname = _outer_name(func)
         self.report(decl, name=name, where=f"`{fname}()`" if fname else "a function")

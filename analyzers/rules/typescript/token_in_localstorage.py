@@ -69,7 +69,8 @@ class TokenInLocalStorage(Rule):
     access, refresh, session, password, credential, api key) or user data (user, profile,
     email, role, permissions). A key held in a constant (`const TOKEN_KEY = "auth_token"`)
     and a value read into a local variable from a login response
-    (`const { access_token } = res.data`, `const t = response.data.token`) are followed.
+    (`const { access_token } = res.data`, `const t = response.data.token`) are followed, as
+    are the fields of an object literal stored as JSON (`JSON.stringify({ accessToken })`).
     Writes of literal values (`localStorage.setItem("token", "")`) are not flagged, nor are
     keys such as `theme`, `token_expiry` or `userTheme` whose head word is not sensitive.
 
@@ -220,6 +221,23 @@ class TokenInLocalStorage(Rule):
                     r = self._value_reason(sub.named_children[0], depth + 1)
                     if r:
                         return r
+            return None
+        if t == "object":  # JSON.stringify({ accessToken, theme }) / { token: t }
+            for prop in value.named_children:
+                if prop.type == "shorthand_property_identifier":
+                    r = self._value_reason(prop, depth + 1)
+                elif prop.type == "pair":
+                    key = prop.child_by_field_name("key")
+                    inner = prop.child_by_field_name("value")
+                    name = (string_value(key) or key.text.decode()) if key is not None else ""
+                    if inner is None or _is_literal(inner):
+                        r = None  # { token: null }: nothing stored
+                    else:
+                        r = _name_reason("value", f"field `{name}`", name) or self._value_reason(inner, depth + 1)
+                else:
+                    r = None
+                if r:
+                    return r
             return None
         if t == "member_expression":  # res.data.access_token, user.email
             prop = value.child_by_field_name("property")
