@@ -133,10 +133,12 @@ def test_rl501_bare_except_fix_keeps_reraise_semantics():
     assert "except Exception:" in fixed(src, "RL501")
 
 
-def test_rl501_directive_comments_do_not_explain_a_swallow():
+def test_rl501_only_a_peer_suppression_marks_a_swallow_deliberate():
     src = "try:\n    g()\nexcept Exception:  # pragma: no cover\n    pass\n"
     assert len(check(src, "RL501")) == 1
     src = "try:\n    g()\nexcept Exception:  # the cache is optional\n    pass\n"
+    assert len(check(src, "RL501")) == 1
+    src = "try:\n    g()\nexcept Exception:  # noqa: BLE001\n    pass\n"
     assert check(src, "RL501") == []
 
 

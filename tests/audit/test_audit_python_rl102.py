@@ -32,7 +32,8 @@ TABLE = [
     ("form-password", APP, LOG + "def f(form):\n    logger.info(f'login {form.username} {form.password}')\n", [4]),
     # must not flag
     # documented judgment: a session_id not read from a cookie/header is a chat/db/socket id
-    ("chat-session-id", APP, LOG + "def f(data):\n    session_id = data['session_id']\n    logger.info(f'session {session_id} closed')\n", []),
+    ("session-id-is-a-credential", APP, LOG + "def f(data):\n    session_id = data['session_id']\n    logger.info(f'session {session_id} closed')\n", [5]),
+    ("chat-session-id", APP, LOG + "def close_chat(chat_id, session_id):\n    logger.info(f'session {session_id} closed')\n", []),
     ("max-tokens", APP, LOG + "def f(max_tokens):\n    logger.info(f'max {max_tokens}')\n", []),
     ("token-count", APP, LOG + "def f(token_count, num_tokens, tokens_used, token_limit, token_usage):\n    logger.info(f'{token_count} {num_tokens} {tokens_used} {token_limit} {token_usage}')\n", []),
     ("token-type", APP, LOG + "def f(token_type):\n    logger.info(f'type {token_type}')\n", []),

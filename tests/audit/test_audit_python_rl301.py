@@ -53,6 +53,8 @@ TABLE = [
     # must not flag
     ("or-fallback-not-secret", APP, 'import os\nLOG_LEVEL = os.getenv("LOG_LEVEL") or "info"\n', []),
     ("enum-member", APP, 'from enum import Enum\nclass K(str, Enum):\n    TOKEN = "token_value"\n', []),
+    ("message-and-label-constants", APP, 'PASSWORD_REQUIRED = "password_required"\nINVALID_TOKEN = "invalid_token"\nERR_INVALID_PASSWORD = "ERR_INVALID_PASSWORD"\nAUTH_TOKEN_KEY = "auth_token"\nWRONG_PASSWORD = "wrong-password"\n', []),
+    ("config-names-not-values", APP, 'PASSWORD_HASH_ALGORITHM = "bcrypt"\nTOKEN_PREFIX = "Bearer"\nJWT_AUDIENCE = "my-api"\nsecret_arn = "arn:aws:secretsmanager:us-east-1:123:secret:x"\napi_key_env = "OPENAI_API_KEY"\n', []),
     ("empty", APP, 'SECRET_KEY = ""\n', []),
     ("token-type-bearer", APP, 'token_type = "bearer"\n', []),
     ("token-url", APP, 'token_url = "https://auth.example.com/token"\nsecret_path = "/run/secrets/key"\nsecret_file = "key.pem"\npassword_field = "password"\nsecret_name = "prod/db"\napi_key_header = "X-API-Key"\n', []),

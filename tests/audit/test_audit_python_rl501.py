@@ -30,7 +30,7 @@ TABLE = [
     ("todo-is-no-explanation", APP, "try:\n    x = load()\nexcept Exception:\n    pass  # TODO\n", [3]),
     ("specific-pass", APP, "try:\n    x = load()\nexcept KeyError:\n    pass\n", []),
     ("exception-reraise", APP, "try:\n    x = load()\nexcept Exception:\n    raise\n", []),
-    ("explained-pass", APP, "try:\n    x = load()\nexcept Exception:  # best effort, the cache is optional\n    pass\n", []),
+    ("commented-pass-still-swallows", APP, "try:\n    x = load()\nexcept Exception:  # best effort, the cache is optional\n    pass\n", [3]),
     ("pass-then-more", APP, "try:\n    x = load()\nexcept Exception:\n    pass\n    x = None\n", []),
 ]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 
 from tree_sitter import Node
 
@@ -13,9 +12,6 @@ from ...rule import Captures, Rule
 # Peer linters' codes for the same finding: their suppression marks a deliberate handler.
 PEER_BARE = ("E722", "B001", "W0702", "bare-except")
 PEER_SWALLOW = ("S110", "S112", "BLE001", "W0718", "W0703", "broad-except", "broad-exception-caught", "SIM105")
-_DIRECTIVE = re.compile(r"^(?:[\w-]+:.*|noqa\b.*|nosec\b.*|NOSONAR\b.*)$")
-# A to-do marker says the handler is unfinished, not why the error may be ignored.
-_TODO = re.compile(r"^(?:TODO|FIXME|XXX|HACK)\b", re.IGNORECASE)
 BROAD = {"builtins.Exception": "Exception", "builtins.BaseException": "BaseException"}
 
 
@@ -26,13 +22,11 @@ class BareExcept(Rule):
     clause (alone or in a tuple, with or without `as name`) whose body is only `pass`
     or `...`.
 
-    A broad handler that holds a comment explaining why the error is ignored
-    (`except Exception:  # best effort: the cache is optional`) is deliberate and not
-    flagged (a to-do marker such as `# TODO handle this` explains nothing and does not
-    count), and so is a handler where a peer linter's rule for the same thing is
-    suppressed (`# noqa: E722`, `# noqa: S110`, `# noqa: BLE001`,
-    `# pylint: disable=broad-except`). A bare `except:` is otherwise flagged whatever
-    its body.
+    A handler where a peer linter's rule for the same thing is suppressed
+    (`# noqa: E722`, `# noqa: S110`, `# noqa: BLE001`, `# pylint: disable=broad-except`)
+    is deliberate and not flagged. A comment alone does not make a swallowed exception
+    visible, so `except Exception:  # best effort` followed by `pass` is still flagged.
+    A bare `except:` is flagged whatever its body.
 
     ## Why is this bad?
     A bare `except:` also catches `KeyboardInterrupt`, `SystemExit` and
@@ -124,22 +118,15 @@ class BareExcept(Rule):
         return None
 
     def _explained(self, clause: Node, bare: bool = False) -> bool:
-        """A prose comment in the clause (`except Exception:  # cache is optional`, or on its
-        own line in the body) makes the swallow deliberate, and so does a peer linter's
-        suppression of its own rule for the same thing (`# noqa: E722`, `# noqa: S110`,
-        `# noqa: BLE001`, `# pylint: disable=broad-except`). Other tool directives
-        (`# type: ignore`, `# pragma: no cover`) explain nothing."""
+        """A peer linter's suppression of its own rule for the same thing (`# noqa: E722`,
+        `# noqa: S110`, `# noqa: BLE001`, `# pylint: disable=broad-except`) marks the
+        swallow as deliberate. A prose comment does not: the exception is still lost
+        (the catalog's comment exemption is for TypeScript's empty `catch {}` only)."""
         peers = PEER_BARE if bare else PEER_SWALLOW
         for node in _comments(clause):
             text = self.ctx.text(node)
             if any(code in text for code in peers):
                 return True
-            if bare:
-                continue
-            for segment in re.split(r"#| - | -- |; ", text):
-                segment = segment.strip()
-                if segment and not _DIRECTIVE.match(segment) and not _TODO.match(segment) and re.search(r"[A-Za-z]{2,}", segment):
-                    return True
         return False
 
     def _bare_fix(self, clause: Node, body: Node):

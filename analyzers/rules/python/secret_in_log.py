@@ -23,6 +23,8 @@ LOGGER_FACTORIES = frozenset({"logging.getLogger", "structlog.get_logger", "stru
 # Calls whose result still carries the argument's text.
 PASS_THROUGH = frozenset({"str", "repr", "format", "ascii", "dict", "list", "tuple", "vars", "bytes"})
 # Calls of these methods on a credential-named object, or with a credential-named key,
+# Chat, websocket, Socket.IO and database sessions carry ids that are not login sessions.
+_NON_AUTH_SESSION = frozenset({"chat", "socket", "websocket", "ws", "sid", "sio", "conversation", "thread", "db", "database", "room", "agent", "run", "message", "messages"})
 # return the credential itself: `request.headers.get("Authorization")`, `cookies.get(...)`.
 GETTERS = frozenset({"get", "getlist", "pop", "get_secret_value", "decode", "encode", "strip", "model_dump", "dict", "json"})
 # Arguments of a logging call that are not logged as text.
@@ -45,8 +47,9 @@ class SecretInLog(Rule):
     only measured or tested (`len(token)`, `token is None`, `bool(api_key)`), sliced
     (`token[:8]`), hashed or masked first (`hash_token(t)`, `key = key[:8] + "***"` earlier
     in the function), or named as redacted (`masked_token`, `password_hash`) is not
-    flagged. `session_id` counts only when the function reads it from a cookie or header
-    (chat, socket and database session ids are identifiers, not credentials). In a module
+    flagged. `session_id` counts, except in a function whose name or parameters are about
+    chat, socket or database sessions: there it counts only when the function reads it from
+    a cookie or header (such session ids are identifiers, not credentials). In a module
     that hashes its tokens (calls `hash_token(...)`), values named just `token` or
     `user_api_key` are taken as the stored hashes. Test and script paths are exempt.
 
@@ -209,7 +212,12 @@ class SecretInLog(Rule):
             return obj is not None and "cookie" in self.ctx.text(obj).lower()
         func = enclosing(node, ("function_definition",))
         if func is None:
-            return False
+            return True
+        signature = self.ctx.text(func.child_by_field_name("name")) + " " + self.ctx.text(func.child_by_field_name("parameters"))
+        if not _NON_AUTH_SESSION & set(words(signature)):
+            return True
+        # A chat, socket or database session id in a function about those sessions: only a
+        # cookie or header read makes it the login session.
         # A parameter declared as `session_id: str = Cookie(...)` / `Header(...)`.
         params = func.child_by_field_name("parameters")
         for p in params.named_children if params is not None else []:
