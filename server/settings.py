@@ -7,6 +7,7 @@ supports it. Keys (camelCase, as editors write them; snake/kebab case accepted t
 
     enable        bool    false: no diagnostics, code actions or hover (default true)
     select        [str]   rule codes / prefixes / names; replaces the project config's
+                          (an empty list leaves the project selection as it is)
     extendSelect  [str]   added to the project config's selection
     ignore        [str]   added to the project config's ignore list
     severity      {code: "error" | "warning" | "info" | "hint"}   overrides, editor wins
@@ -127,7 +128,9 @@ def parse(raw: Any, base: EditorSettings | None = None, problems: list[str] | No
         else:
             problems.append("`enable` must be true or false")
     sel = selectors("select")
-    if sel is not None:
+    # An empty list is what editors send for an untouched list setting: it means "use the
+    # project's selection", not "no rules" (`enable: false` turns everything off).
+    if sel:
         changes["select"] = sel
     ext = selectors("extendSelect")
     if ext is not None:
