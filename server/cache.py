@@ -80,6 +80,10 @@ class Entry:
     content: str
     findings: list[Finding]
     deps: dict[str, str | None] = field(default_factory=dict)
+    syntax_errors: bool = False
+    # (st_mtime_ns, st_size) when stored: an unchanged stat lets a run skip reading a file
+    # that had no findings (its content digest is checked whenever the file is read).
+    stat: tuple[int, int] | None = None
 
 
 class ResultCache:
@@ -95,6 +99,16 @@ class ResultCache:
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
             self.entries = {}  # missing or unreadable cache: start afresh, never fail the run
 
+    def lookup(self, path: str, source: bytes, workspace: Any) -> Entry | None:
+        """The entry for this exact source whose dependencies are all unchanged, else None."""
+        entry = self.entries.get(path)
+        if entry is None or entry.content != digest(source):
+            return None
+        for key, value in entry.deps.items():
+            if current_dep_value(key, workspace) != value:
+                return None
+        return entry
+
     def get(self, path: str, source: bytes, workspace: Any) -> list[Finding] | None:
         entry = self.entries.get(path)
         if entry is None or entry.content != digest(source):
@@ -104,9 +118,13 @@ class ResultCache:
                 return None
         return entry.findings
 
-    def put(self, path: str, source: bytes, findings: list[Finding], deps: dict[str, str | None]) -> None:
-        self.entries[path] = Entry(digest(source), findings, deps)
+    def put(self, path: str, source: bytes, findings: list[Finding], deps: dict[str, str | None],
+            syntax_errors: bool = False, stat: tuple[int, int] | None = None) -> None:
+        self.entries[path] = Entry(digest(source), findings, deps, syntax_errors, stat)
         self.dirty = True
+
+    def deps_unchanged(self, entry: Entry, workspace: Any) -> bool:
+        return all(current_dep_value(key, workspace) == value for key, value in entry.deps.items())
 
     def save(self) -> None:
         if not self.dirty:

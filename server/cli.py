@@ -77,6 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--no-progress", action="store_true", help="no progress bar (it only shows on a terminal anyway)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in text output")
     check.add_argument("-j", "--jobs", type=int, default=None, metavar="N", help="processes to use (default: all cores)")
+    check.add_argument("--no-cache", action="store_true",
+                       help="check every file afresh; neither read nor write the result cache")
+    check.add_argument("--cache-dir", metavar="DIR",
+                       help="where the result cache lives (default: .reviewlens_cache at the project root)")
 
     rule = sub.add_parser("rule", help="print one rule's documentation")
     rule.add_argument("code", metavar="CODE", help="a rule code (RL201) or name (blocking-call-in-async)")
@@ -257,6 +261,7 @@ def cmd_check(args) -> int:
         diff=args.diff,
         roots=tuple(os.path.abspath(p) if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in paths) or (cwd,),
         cwd=cwd,
+        cache_dir=None if args.no_cache else os.path.abspath(args.cache_dir or _default_cache_dir(cwd, args.config)),
     )
     if args.config and not os.path.isfile(args.config):
         return _usage_error(f"{args.config}: config file not found")
@@ -288,6 +293,24 @@ def cmd_check(args) -> int:
         return EXIT_ERROR
     elapsed = time.perf_counter() - started
     return _report(results, files_checked, args, fmt, options, elapsed)
+
+
+def _default_cache_dir(cwd: str, config: str | None) -> str:
+    """.reviewlens_cache in the project root: the --config file's folder, else the nearest
+    folder at or above the working directory holding a config file or `.git`, else the
+    working directory (as ruff does for .ruff_cache)."""
+    from .cache import CACHE_DIR_NAME
+
+    if config:
+        return os.path.join(os.path.dirname(os.path.abspath(config)), CACHE_DIR_NAME)
+    folder = cwd
+    while True:
+        if any(os.path.exists(os.path.join(folder, name)) for name in ("reviewlens.toml", "pyproject.toml", ".git")):
+            return os.path.join(folder, CACHE_DIR_NAME)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return os.path.join(cwd, CACHE_DIR_NAME)
+        folder = parent
 
 
 def _run(files: list[str], options, args) -> list:

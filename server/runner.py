@@ -20,12 +20,14 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from reviewlens.analyzers.config import ConfigError, ConfigResolver, Settings
-from reviewlens.analyzers.engine import check_source
+from reviewlens.analyzers.engine import check_source, combined_query
 from reviewlens.analyzers.fixes import fix_until_stable
 from reviewlens.analyzers.languages import grammar_for_path, parse
 from reviewlens.analyzers.model import Applicability, Finding, Fix
 from reviewlens.analyzers.positions import LineIndex
 from reviewlens.analyzers.workspace import FileSystemWorkspace
+
+from .cache import RecordingWorkspace, ResultCache, digest, settings_fingerprint
 
 # Larger files are reported and skipped (they are nearly always generated or minified).
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -95,6 +97,8 @@ class FileResult:
     diff: str = ""
     output: bytes | None = None  # the fixed source (stdin mode)
     checked: bool = False
+    # (digest, findings, deps, syntax errors) for the result cache; the parent stores and clears it
+    cache_entry: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,12 @@ class Options:
     diff: bool = False
     roots: tuple[str, ...] = ()
     cwd: str = ""
+    cache_dir: str | None = None  # the result cache's folder; None: no cache
+
+    @property
+    def caching(self) -> bool:
+        # Fixing runs rewrite files and re-check them: always computed afresh.
+        return self.cache_dir is not None and not self.fixing
 
     @property
     def minimum(self) -> Applicability:
@@ -284,6 +294,8 @@ def check_bytes(source: bytes, path: str, shown: str, state: _State, result: Fil
 
     first = run(source)
     findings = first.findings
+    if options.caching and not first.errors and isinstance(state.workspace, RecordingWorkspace):
+        result.cache_entry = (findings, dict(state.workspace.deps), first.has_syntax_errors)
     fixed_source = source
     if options.fixing and any(f.fix is not None and f.fix.applicability >= options.minimum for f in findings):
         last = {"res": first}
@@ -345,6 +357,14 @@ def write_atomically(path: str, data: bytes, expected: bytes) -> str | None:
 def check_file(path: str) -> FileResult:
     state = _STATE
     assert state is not None, "worker not initialised"
+    inner = state.workspace
+    try:
+        return _check_file(path, state)
+    finally:
+        state.workspace = inner
+
+
+def _check_file(path: str, state: "_State") -> FileResult:
     shown = display_path(path, state.options.cwd or None)
     result = FileResult(shown)
     try:
@@ -358,6 +378,9 @@ def check_file(path: str) -> FileResult:
     except OSError as exc:
         result.notices.append(Notice(shown, "io-error", f"cannot read: {exc.strerror or exc}", fatal=True))
         return result
+    inner = state.workspace
+    if state.options.caching:
+        state.workspace = RecordingWorkspace(inner)  # learns what this file's findings depend on
     try:
         fixed = check_bytes(source, path, shown, state, result)
     except ConfigError as exc:  # a config file that appeared or broke mid-run
@@ -417,6 +440,17 @@ def check_files(
 ) -> list[FileResult]:
     """Check `paths` (in this order) on up to `jobs` processes; results in input order."""
     jobs = jobs or default_jobs()
+    if options.caching:
+        return _check_files_cached(paths, options, jobs, on_result)
+    return _check_files(paths, options, jobs, on_result)
+
+
+def _check_files(
+    paths: list[str],
+    options: Options,
+    jobs: int,
+    on_result: Callable[[FileResult], None] | None = None,
+) -> list[FileResult]:
     results: list[FileResult] = []
     if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
         _init_worker(options)
@@ -427,6 +461,9 @@ def check_files(
                 on_result(r)
         return results
     chunksize = max(1, min(64, len(paths) // (jobs * 8)))
+    # Compile the combined queries once here: the forked workers inherit them.
+    for grammar in {grammar_for_path(p) for p in paths} - {None}:
+        combined_query(grammar)
     try:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,)) as pool:
             for r in pool.map(check_file, paths, chunksize=chunksize):
@@ -446,3 +483,125 @@ class WorkerCrash(RuntimeError):
     """A worker process died (a crash in native code); the run is incomplete."""
 
 
+
+
+# --- the result cache -------------------------------------------------------------------
+
+_STAMP: list[str] = []
+
+
+def _code_stamp() -> str:
+    """Size and mtime of every module of the analyzers package: an edited rule (a
+    development checkout, an upgrade without a version bump) never reuses old results."""
+    if not _STAMP:
+        import reviewlens.analyzers as pkg
+
+        parts = []
+        for folder in pkg.__path__:
+            for dirpath, _, names in os.walk(folder):
+                for name in sorted(names):
+                    if name.endswith(".py"):
+                        st = os.stat(os.path.join(dirpath, name))
+                        parts.append(f"{dirpath}/{name}:{st.st_size}:{st.st_mtime_ns}")
+        _STAMP.append(digest("\n".join(sorted(parts)).encode()))
+    return _STAMP[0]
+
+
+class _Caches:
+    """One ResultCache per settings fingerprint (a tree may hold several configs)."""
+
+    def __init__(self, options: Options) -> None:
+        self.directory = Path(options.cache_dir or ".")
+        self.state = _State(options)
+        self._by_settings: dict[int, tuple[Settings, ResultCache]] = {}
+
+    def for_path(self, path: str) -> ResultCache:
+        settings = self.state.settings_for(path)
+        hit = self._by_settings.get(id(settings))
+        if hit is None:
+            hit = (settings, ResultCache(self.directory, settings_fingerprint(settings, _code_stamp())))
+            self._by_settings[id(settings)] = hit
+        return hit[1]
+
+    def lookup(self, path: str) -> FileResult | None:
+        """The cached result of an unchanged file whose dependencies are unchanged, else None."""
+        try:
+            st = os.stat(path)
+            if st.st_size > MAX_FILE_BYTES:
+                return None
+            cache = self.for_path(path)
+            entry = cache.entries.get(path)
+            if entry is None:
+                return None
+            source = b""
+            if entry.findings or entry.stat != (st.st_mtime_ns, st.st_size):
+                with open(path, "rb") as fh:
+                    source = fh.read()
+                if entry.content != digest(source):
+                    return None
+                if entry.stat is not None and entry.stat != (st.st_mtime_ns, st.st_size):
+                    entry.stat = (st.st_mtime_ns, st.st_size)  # touched, not changed
+                    cache.dirty = True
+            if not cache.deps_unchanged(entry, self.state.workspace):
+                return None
+        except (OSError, ConfigError):
+            return None  # the normal path reports it
+        shown = display_path(path, self.state.options.cwd or None)
+        result = FileResult(shown)
+        bad_line = _first_invalid_utf8_line(source) if source else None
+        if bad_line is not None:
+            result.notices.append(Notice(shown, "invalid-utf8",
+                                         f"not valid UTF-8 (first at line {bad_line}); checked as-is, "
+                                         "fixes keep the undecodable bytes unchanged"))
+        if entry.syntax_errors:
+            result.notices.append(Notice(shown, "syntax-error",
+                                         "has syntax errors; findings are reported where the code parses"))
+        result.diagnostics = to_diagnostics(entry.findings, source, shown, self.state.options.minimum)
+        result.checked = True
+        return result
+
+    def store(self, path: str, result: FileResult) -> None:
+        entry, result.cache_entry = result.cache_entry, None
+        if entry is None:
+            return
+        findings, deps, syntax_errors = entry
+        try:
+            st = os.stat(path)
+            with open(path, "rb") as fh:
+                source = fh.read()
+            # The stat shortcut only for files that decode (their notice needs the source).
+            sig = (st.st_mtime_ns, st.st_size) if _first_invalid_utf8_line(source) is None else None
+            self.for_path(path).put(path, source, findings, deps, syntax_errors, sig)
+        except (OSError, ConfigError):
+            pass
+
+    def save(self) -> None:
+        for _, cache in self._by_settings.values():
+            cache.save()
+
+
+def _check_files_cached(
+    paths: list[str],
+    options: Options,
+    jobs: int,
+    on_result: Callable[[FileResult], None] | None = None,
+) -> list[FileResult]:
+    """Unchanged files come from the cache (looked up here, in this process); only the
+    others go to the checker processes. Results keep the input order."""
+    caches = _Caches(options)
+    results: list[FileResult | None] = [None] * len(paths)
+    todo: list[int] = []
+    for i, path in enumerate(paths):
+        hit = caches.lookup(path)
+        if hit is None:
+            todo.append(i)
+            continue
+        results[i] = hit
+        if on_result:
+            on_result(hit)
+    fresh = _check_files([paths[i] for i in todo], options, jobs, on_result)
+    for i, r in zip(todo, fresh):
+        caches.store(paths[i], r)
+        results[i] = r
+    caches.save()
+    return [r for r in results if r is not None]
