@@ -371,8 +371,8 @@ def _statistics(diags) -> list[dict]:
 
 
 def _report(results, files_checked: int, args, fmt: str, options, elapsed: float) -> int:
-    from .output.text import TextWriter
-
+    # The text writer (and rich behind it) is imported only when something is written
+    # with it: a JSON / SARIF / GitHub run without notices never pays for rich.
     diags = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key())
     notices = [n for r in results for n in r.notices]
     fatal = any(n.fatal for n in notices)
@@ -382,12 +382,16 @@ def _report(results, files_checked: int, args, fmt: str, options, elapsed: float
     color = {"always": True, "never": False}.get(args.color)
 
     # Notices first, on stderr, so they never corrupt machine-readable stdout.
-    err = TextWriter(sys.stderr, color=color)
+    err = None
     for n in notices:
         if n.kind == "syntax-error" and not args.verbose:
             continue
         if args.quiet and not n.fatal:
             continue
+        if err is None:
+            from .output.text import TextWriter
+
+            err = TextWriter(sys.stderr, color=color)
         prefix = "error" if n.fatal else "warning"
         err.line(f"reviewlens: {prefix}: {n.path}: {n.message}")
         if args.verbose and n.detail:
@@ -436,6 +440,8 @@ def _report(results, files_checked: int, args, fmt: str, options, elapsed: float
             if n.fatal:
                 out.write(github.notice_annotation(n) + "\n")
     else:
+        from .output.text import TextWriter
+
         writer = TextWriter(out, color=color)
         if stats is not None:
             width = max((len(str(s["count"])) for s in stats), default=1)
@@ -448,6 +454,8 @@ def _report(results, files_checked: int, args, fmt: str, options, elapsed: float
             _summary(writer, results, diags, files_checked, args, elapsed)
 
     if args.show_fixes and not args.quiet and any(r.fixed for r in results):
+        from .output.text import TextWriter
+
         stream = sys.stderr if fmt != "text" or stdin_fix_output else out
         w = TextWriter(stream, color=color)
         w.line("Fixed:")

@@ -185,20 +185,35 @@ _TYPE_ONLY_RE = re.compile(r"(?:import|export)\s+type\s")
 _REACT_RE = re.compile(r"""(?:from\s*|require\(\s*)['"](?:react|react-dom)(?:/[\w-]+)?['"]""")
 
 
+# _SPEC_RE without its leading `\b`: Python's re finds the keywords' first letters fast only
+# without it; the word boundary is checked by hand (same matches as _SPEC_RE.finditer).
+_SPEC_SCAN_RE = re.compile(r"""(from|import|require)\s*\(?\s*['"]([^'"\n]+)['"]""")
+_WORD_CHAR_RE = re.compile(r"\w")
+
+
 def import_specifiers(text: str) -> list[str]:
     """Runtime import specifiers (`import type ... from` is left out)."""
     out = []
-    for m in _SPEC_RE.finditer(text):
+    search = _SPEC_SCAN_RE.search
+    pos = 0
+    while True:
+        m = search(text, pos)
+        if m is None:
+            return out
+        start_at = m.start()
+        if start_at and _WORD_CHAR_RE.match(text, start_at - 1):
+            pos = start_at + 1  # no word boundary: _SPEC_RE would look further from the next char
+            continue
+        pos = m.end()
         if m.group(1) == "from":
-            start = max(text.rfind("import", 0, m.start()), text.rfind("export", 0, m.start()))
+            start = max(text.rfind("import", 0, start_at), text.rfind("export", 0, start_at))
             if start != -1 and _TYPE_ONLY_RE.match(text, start):
                 continue
         out.append(m.group(2))
-    return out
 
 
 def is_react_module(path: str, text: str) -> bool:
-    return path.endswith((".tsx", ".jsx")) or bool(_REACT_RE.search(text))
+    return path.endswith((".tsx", ".jsx")) or ("react" in text and bool(_REACT_RE.search(text)))
 
 
 @dataclass

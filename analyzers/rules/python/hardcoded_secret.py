@@ -38,6 +38,21 @@ LABEL_NAME_WORDS = frozenset({"grant", "scheme", "prefix", "label", "message", "
 # A name (identifier, env var, header or kebab-case key); `"/messages/count_tokens"` is not.
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 _FORMAT_HINT = r"://[^ /@]*:[^ /@]+@|A[KS]IA[0-9A-Z]|sk-|[sr]k_(live|test)_|gh[pousr]_|github_pat_|xox[bpoars]-|PRIVATE KEY"
+_FORMAT_HINT_RE = re.compile(_FORMAT_HINT)
+# The hint's alternatives scanned one by one (a pattern that starts with a literal is
+# searched for far faster than the alternation): (pattern, bytes allowed just before
+# the match, which then starts there). `[sr]k_` is searched for as `k_`.
+_FORMAT_HINT_PARTS = (
+    (re.compile(rb"://[^ /@]*:[^ /@]+@"), None),
+    (re.compile(rb"A[KS]IA[0-9A-Z]"), None),
+    (re.compile(rb"sk-"), None),
+    (re.compile(rb"k_(live|test)_"), b"sr"),
+    (re.compile(rb"gh[pousr]_"), None),
+    (re.compile(rb"github_pat_"), None),
+    (re.compile(rb"xox[bpoars]-"), None),
+    (re.compile(rb"PRIVATE KEY"), None),
+)
+_LITERAL_TYPES = ("string", "concatenated_string")
 
 
 class HardcodedSecret(Rule):
@@ -128,7 +143,6 @@ class HardcodedSecret(Rule):
     (assignment left: (identifier) @target right: (call function: (_) @fn (#match? @fn "Field$") arguments: (argument_list) @args) @field) @bind
     (call function: (_) @fn (#match? @fn "(getenv|get|setdefault|config|getenvb)$") arguments: (argument_list . (string) @envname) @args) @call
     (call function: (_) @fn (#match? @fn "(SecretStr|SecretBytes|Secret)$") arguments: (argument_list . {LITERAL} @value)) @call
-    ([(string) (concatenated_string)] @lit (#match? @lit "{_FORMAT_HINT}"))
     (boolean_operator
       left: (call function: (_) @fn (#match? @fn "(getenv|get)$") arguments: (argument_list . (string) @envname)) @call
       operator: "or"
@@ -150,15 +164,53 @@ class HardcodedSecret(Rule):
             self._env_call(captures["call"][0], captures["envname"][0], captures["args"][0])
         elif pattern == 7:
             self._wrapper(captures["call"][0], captures["value"][0])
-        elif pattern == 9:
+        elif pattern == 8:
             self._or_fallback(captures["or"][0], captures["call"][0], captures["envname"][0], captures["value"][0])
-        else:
-            lit = captures["lit"][0]
-            if lit.parent is not None and lit.parent.type == "concatenated_string":
-                return
-            self._anywhere.append(lit)
+
+    def _format_candidates(self) -> list[Node]:
+        """The literals whose text contains a key-format or URL-password hint: one regex
+        pass over the source instead of a `#match?` on the text of every literal. A
+        literal whose text matches has a hint starting inside it (the hint regex has no
+        end anchor, so a match in the literal's text is one in the source too); every
+        literal around such a position is confirmed on its own text."""
+        source = self.ctx.source
+        # Every position where a hint starts (the hint matches there iff one of its
+        # alternatives does). A plain scan finds the leftmost start of an alternative and
+        # then the leftmost after each hit's end, so only starts inside a hit can be
+        # missed; those are tried one by one.
+        found_starts: set[int] = set()
+        for pattern, lead in _FORMAT_HINT_PARTS:
+            for hit in pattern.finditer(source):
+                for p in (hit.start(), *(q for q in range(hit.start() + 1, hit.end()) if pattern.match(source, q))):
+                    if lead is None:
+                        found_starts.add(p)
+                    elif p > 0 and source[p - 1] in lead:
+                        found_starts.add(p - 1)
+        if not found_starts:
+            return []
+        starts = sorted(found_starts)
+        root = self.ctx.tree.root_node
+        seen: set[int] = set()
+        found: list[Node] = []
+        last_leaf = None
+        for pos in starts:
+            node = root.descendant_for_byte_range(pos, pos + 1)
+            if node is None or (last_leaf is not None and node == last_leaf):
+                continue
+            last_leaf = node
+            while node is not None:
+                if node.type in _LITERAL_TYPES and node.id not in seen:
+                    seen.add(node.id)
+                    parent = node.parent
+                    if not (node.type == "string" and parent is not None and parent.type == "concatenated_string"):
+                        if _FORMAT_HINT_RE.search(self.ctx.text(node)):
+                            found.append(node)
+                node = node.parent
+        found.sort(key=lambda n: (n.start_byte, -n.end_byte))
+        return found
 
     def finish(self) -> None:
+        self._anywhere = self._format_candidates()
         for lit in self._anywhere:
             if lit.id in self._done or _is_docstring(lit):
                 continue

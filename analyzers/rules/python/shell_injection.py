@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import functools
+
 from tree_sitter import Node
 
 from ...languages import PYTHON
 from ...python.strings import string_parts
 from ...rule import Captures, Rule
 from ...model import FixAvailability, Severity
+
+
+@functools.lru_cache(maxsize=64)
+def _alias_query(names: str):
+    """The query for calls through these aliases, compiled once per alias set (the
+    same `from subprocess import run as sh` recurs across a project's files)."""
+    from tree_sitter import Query
+
+    from ...languages import language
+
+    return Query(language("python"), f"(call function: (identifier) @fn arguments: (argument_list) @args (#any-of? @fn {names})) @call")
+
 
 # Functions that hand their command to a shell only with `shell=True`.
 SHELL_OPTIONAL = frozenset({
@@ -92,12 +106,9 @@ class ShellInjection(Rule):
         aliases = [local for local, target in self.ctx.py.imports.items() if target in ALWAYS_SHELL | ARGV and local not in _SHORT_NAMES]
         if not aliases:
             return
-        from tree_sitter import Query, QueryCursor
+        from tree_sitter import QueryCursor
 
-        from ...languages import language
-
-        names = " ".join(f'"{a}"' for a in aliases)
-        q = Query(language("python"), f"(call function: (identifier) @fn arguments: (argument_list) @args (#any-of? @fn {names})) @call")
+        q = _alias_query(" ".join(f'"{a}"' for a in aliases))
         for _, caps in QueryCursor(q).matches(self.ctx.tree.root_node):
             self._check(caps["call"][0], caps["fn"][0], caps["args"][0])
 

@@ -93,22 +93,21 @@ class UnauthenticatedUserParam(Rule):
     messages = {
         "default": "route `{method} {path}` takes `{param}` from the {where} without a dependency that authenticates the caller: derive the user from `Depends(get_current_user)` or check ownership",
     }
-    _params = " ".join(f'"{p}"' for p in sorted(USER_PARAMS))
+    _methods = " ".join(f'"{m}"' for m in sorted(HTTP_METHODS))
+    # One match per route-like decorator; the parameters are walked in Python (a nested
+    # parameter alternation in the query kept partial matches alive at every decorated
+    # function).
     query = f"""
     (decorated_definition
-      (decorator (call function: (attribute object: (identifier) @obj attribute: (identifier) @method) arguments: (argument_list) @args))
-      definition: (function_definition parameters: (parameters [
-          (identifier) @param
-          (typed_parameter . (identifier) @param)
-          (default_parameter name: (identifier) @param)
-          (typed_default_parameter name: (identifier) @param)
-        ]) (#any-of? @param {_params})) @func)
+      (decorator (call function: (attribute object: (identifier) @obj attribute: (identifier) @method (#any-of? @method {_methods})) arguments: (argument_list) @args))
+      definition: (function_definition parameters: (parameters) @params) @func)
     """
 
     def on_match(self, captures: Captures, pattern: int) -> None:
-        method = self.ctx.text(captures["method"][0])
-        if method not in HTTP_METHODS:
+        names = [n for n in map(_user_param_name, captures["params"][0].named_children) if n is not None]
+        if not names:
             return
+        method = self.ctx.text(captures["method"][0])
         fa = fastapi_file(self.ctx)
         owner = fa.resolve(captures["obj"][0])
         if owner is None:
@@ -116,13 +115,13 @@ class UnauthenticatedUserParam(Rule):
         func = captures["func"][0]
         args = captures["args"][0]
         path = _route_path(args)
-        for name_node in captures["param"]:
+        for name_node in names:
             param = name_node.parent if name_node.parent.type != "parameters" else name_node
             where = self._source_of(param, name_node.text.decode(), path)
             if where is None:
                 continue
             if self._guarded(func, args, owner):
-                return
+                continue
             self.report(
                 name_node,
                 method=(_api_route_methods(args) if method == "api_route" else method.upper()),
@@ -358,6 +357,24 @@ CALLER_NAMES = frozenset({"user", "current_user", "caller", "me", "principal", "
 
 def _caller_name(name: str) -> bool:
     return name.lower() in CALLER_NAMES
+
+
+def _user_param_name(p: Node) -> Node | None:
+    """The name of a plain, typed or defaulted parameter called `user_id` & co."""
+    t = p.type
+    if t == "identifier":
+        name = p
+    elif t == "typed_parameter":
+        name = p.named_children[0] if p.named_child_count else None
+        if name is not None and name.type != "identifier":
+            return None
+    elif t in ("default_parameter", "typed_default_parameter"):
+        name = p.child_by_field_name("name")
+        if name is None or name.type != "identifier":
+            return None
+    else:
+        return None
+    return name if name is not None and name.text.decode() in USER_PARAMS else None
 
 
 def _param_name(p: Node) -> Node | None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node
 
 from ...languages import TYPESCRIPT
 from ...model import Severity
 from ...rule import Captures, Rule
 from ...typescript.literals import const_value, string_value, unwrap
+from ...typescript.matching import trusted_without
 
 ACAO = "access-control-allow-origin"
 ACAC = "access-control-allow-credentials"
@@ -44,6 +47,9 @@ def _pairs(obj: Node) -> dict[str, Node]:
 
 def _is_true(node: Node | None) -> bool:
     return node is not None and (node.type == "true" or string_value(node) == "true")
+
+
+_CORS_MEMBER = re.compile(r"([Cc]ors|\.register)$")
 
 
 class CorsWildcardCredentials(Rule):
@@ -94,9 +100,13 @@ class CorsWildcardCredentials(Rule):
     }
     query = """
     (call_expression
-      function: [(identifier) (member_expression)] @fn
+      function: (identifier) @fn
       arguments: (arguments . (_) @first)
-      (#match? @fn "([Cc]ors|\\\\.register)$")) @call
+      (#match? @fn "[Cc]ors$")) @call
+    (call_expression
+      function: (member_expression property: (property_identifier) @fname) @fn
+      arguments: (arguments . (_) @first)
+      (#match? @fname "([Cc]ors|^register)$")) @call
     (pair key: (string) @key value: (_) @value
       (#match? @key "^[\\"'][Aa]ccess-[Cc]ontrol-[Aa]llow-[Cc]redentials[\\"']$")) @pair
     (call_expression
@@ -110,11 +120,18 @@ class CorsWildcardCredentials(Rule):
     """
 
     def on_match(self, captures: Captures, pattern: int) -> None:
-        if pattern == 0:
-            self._middleware_call(captures["call"][0], captures["fn"][0])
-        elif pattern == 1:
-            self._credentials_pair(captures["pair"][0])
+        if pattern <= 1:
+            fn = captures["fn"][0]
+            # The query narrows a member callee by its last name; its whole text decides.
+            if pattern == 1 and (
+                not _CORS_MEMBER.search(fn.text.decode("utf-8", "replace"))
+                or not trusted_without(self.ctx, captures, "fname")
+            ):
+                return
+            self._middleware_call(captures["call"][0], fn)
         elif pattern == 2:
+            self._credentials_pair(captures["pair"][0])
+        elif pattern == 3:
             if _is_true(unwrap(captures["value"][0])):
                 self._setter_calls(captures["setcall"][0])
         else:

@@ -163,6 +163,13 @@ def not_a_secret_value(value: str, name: str) -> bool:
     return False
 
 
+# The key-format patterns a string fragment is checked against (the former query predicate),
+# and their fixed parts, looked up at every position in the source.
+_FORMAT_FRAGMENT = re.compile(r"AKIA|ASIA|sk-|sk_live_|sk_test_|rk_live_|gh[pousr]_|github_pat_|xox[bpars]-|PRIVATE KEY|://[^ ]*:[^ ]*@")
+_FORMAT_LITERALS = (b"AKIA", b"ASIA", b"sk-", b"sk_live_", b"sk_test_", b"rk_live_", b"github_pat_", b"PRIVATE KEY", b"://")
+_FORMAT_CLASSES = (re.compile(rb"gh[pousr]_"), re.compile(rb"xox[bpars]-"))
+
+
 class HardcodedSecret(Rule):
     """
     ## What it does
@@ -246,9 +253,9 @@ class HardcodedSecret(Rule):
     (assignment_pattern left: (identifier) @name right: {_LIT})
     (object_assignment_pattern left: (shorthand_property_identifier_pattern) @name right: {_LIT})
     (binary_expression left: (_) @left operator: ["??" "||"] right: {_LIT}) @fallback
-    ((string_fragment) @frag
-      (#match? @frag "AKIA|ASIA|sk-|sk_live_|sk_test_|rk_live_|gh[pousr]_|github_pat_|xox[bpars]-|PRIVATE KEY|://[^ ]*:[^ ]*@"))
     """
+    # Key formats in string fragments: not a query pattern (a regex on the text of every
+    # string of the file) but one scan of the source in finish(), see _scan_formats().
 
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
@@ -258,16 +265,6 @@ class HardcodedSecret(Rule):
 
     # --- collection ------------------------------------------------------------------
     def on_match(self, captures: Captures, pattern: int) -> None:
-        if "frag" in captures:
-            frag = captures["frag"][0]
-            lit = frag.parent
-            if lit is None or lit.type not in ("string", "template_string"):
-                return
-            text = lit.text.decode("utf-8", "replace")[1:-1]
-            kind = secret_in_value(text)
-            if kind is not None and not self._documentation(lit):
-                self.formats.setdefault((lit.start_byte, lit.end_byte), (lit, kind))
-            return
         value = captures["value"][0]
         if "fallback" in captures:
             # `process.env.X ?? "lit"`, `a || process.env.X || "lit"`, `opts.password || "lit"`:
@@ -428,7 +425,44 @@ class HardcodedSecret(Rule):
         return "authDomain" in keys or "measurementId" in keys or "appId" in keys and "projectId" in keys
 
     # --- reporting -------------------------------------------------------------------
+    def _scan_formats(self) -> None:
+        """Every string fragment the key-format regex matches, in document order: one scan
+        of the source for the regex' fixed parts, then the regex on each candidate fragment."""
+        source = self.ctx.source
+        hits: list[int] = []
+        for lit in _FORMAT_LITERALS:  # every occurrence, overlapping ones included
+            at = source.find(lit)
+            while at != -1:
+                hits.append(at)
+                at = source.find(lit, at + 1)
+        for pattern in _FORMAT_CLASSES:  # these cannot overlap themselves
+            hits.extend(m.start() for m in pattern.finditer(source))
+        if not hits:
+            return
+        hits.sort()
+        root = self.ctx.tree.root_node
+        seen: set[int] = set()
+        for pos in hits:
+            frag = root.descendant_for_byte_range(pos, pos + 1)
+            if frag is None or frag.type != "string_fragment" or frag.start_byte in seen:
+                continue
+            if frag.is_missing or frag.has_error:
+                continue  # the engine does not trust matches of broken code
+            seen.add(frag.start_byte)
+            if _FORMAT_FRAGMENT.search(frag.text.decode("utf-8", "replace")):
+                self._format_fragment(frag)
+
+    def _format_fragment(self, frag: Node) -> None:
+        lit = frag.parent
+        if lit is None or lit.type not in ("string", "template_string"):
+            return
+        text = lit.text.decode("utf-8", "replace")[1:-1]
+        kind = secret_in_value(text)
+        if kind is not None and not self._documentation(lit):
+            self.formats.setdefault((lit.start_byte, lit.end_byte), (lit, kind))
+
     def finish(self) -> None:
+        self._scan_formats()
         for key, (message_id, target, value, edit) in self.named.items():
             fix = None
             if edit is not None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node
 
 from ...languages import TYPESCRIPT
 from ...model import Severity
 from ...rule import Captures, Rule
 from ...typescript.literals import const_value, string_value, unwrap
+from ...typescript.matching import trusted_without
 
 # Qualified names of functions that hand their first argument to a shell.
 SHELL_FUNCTIONS = frozenset({
@@ -20,6 +23,8 @@ PATH_FUNCTIONS = frozenset({"path.join", "path.resolve", "path.dirname", "path.b
 # Template substitutions that cannot carry outside input.
 SAFE_GLOBALS = frozenset({"__dirname", "__filename", "process.execPath", "process.pid", "process.platform",
                           "process.arch", "process.cwd()", "import.meta.dirname", "import.meta.filename"})
+
+_MEMBER_CALLEE = re.compile(r"\.(exec|execSync|spawn|spawnSync)$")
 
 
 class ShellInjection(Rule):
@@ -68,15 +73,28 @@ class ShellInjection(Rule):
     messages = {
         "default": "`{callee}` runs a command built from {how} through a shell: pass arguments with `execFile`/`spawn` instead",
     }
+    # The last name of a member callee is narrowed in the query (cheap: one short text);
+    # the member's whole text is checked in Python for the few calls that get through.
     query = """
     (call_expression
-      function: [(identifier) (member_expression)] @fn
+      function: (identifier) @fn
       arguments: (arguments . [(template_string) (binary_expression) (identifier) (parenthesized_expression)] @cmd)
-      (#match? @fn "(^|\\\\.)(exec|execSync|spawn|spawnSync)$|^[A-Za-z_$][A-Za-z0-9_$]*$")) @call
+      (#match? @fn "^[A-Za-z_$][A-Za-z0-9_$]*$")) @call
+    (call_expression
+      function: (member_expression property: (property_identifier) @name) @fn
+      arguments: (arguments . [(template_string) (binary_expression) (identifier) (parenthesized_expression)] @cmd)
+      (#any-of? @name "exec" "execSync" "spawn" "spawnSync")) @call
     """
 
     def on_match(self, captures: Captures, pattern: int) -> None:
         call, fn = captures["call"][0], captures["fn"][0]
+        if pattern == 1 and (
+            not _MEMBER_CALLEE.search(fn.text.decode("utf-8", "replace"))
+            or not trusted_without(self.ctx, captures, "name")
+        ):
+            return
+        if not self._mentions_shell():
+            return  # no finding can resolve without child_process / shelljs in the file
         qualified = self._resolve(fn)
         if qualified is None:
             return
@@ -148,6 +166,13 @@ class ShellInjection(Rule):
                         return True
             block = block.parent
         return False
+
+    def _mentions_shell(self) -> bool:
+        key = "RL307.mentions_shell"
+        if key not in self.ctx.cache:
+            source = self.ctx.source
+            self.ctx.cache[key] = b"child_process" in source or b"shelljs" in source
+        return self.ctx.cache[key]
 
     def _imports_shell(self) -> bool:
         key = "RL307.imports_shell"

@@ -96,9 +96,10 @@ class SsrUnsafeBrowserGlobal(Rule):
 
     def _is_active(self) -> bool:
         if self._active is None:
-            self._active = self.ctx.role in (SERVER, SHARED) and renders_on_server(
+            # The project's dependencies first: the file's role may need the import graph.
+            self._active = renders_on_server(
                 dependencies(package_json(self.ctx.workspace, self.ctx.path))
-            )
+            ) and self.ctx.role in (SERVER, SHARED)
         return self._active
 
     def on_match(self, captures: Captures, pattern: int) -> None:

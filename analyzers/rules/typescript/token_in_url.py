@@ -11,6 +11,7 @@ from ...model import Severity
 from ...naming import is_credential_name, words
 from ...rule import Captures, Rule
 from ...typescript.literals import const_value, static_parts, unwrap
+from ...typescript.matching import trusted_without
 
 # Query parameter words that make a session credential (the catalog: token,
 # access_token, jwt, auth, session).
@@ -37,6 +38,10 @@ HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "opti
 # Clients whose first argument is a URL, by qualified name (resolved imports) or global.
 URL_GLOBALS = frozenset({"fetch", "WebSocket", "EventSource"})
 URL_MODULES = ("socket.io-client", "ws", "axios", "ky", "node-fetch", "isomorphic-ws", "eventsource", "reconnecting-websocket", "partysocket", "undici")
+
+_MEMBER_CALLEE = re.compile(
+    r"\.(get|post|put|patch|delete|head|options|request|connect|socket|fetch)$|^[A-Za-z_$][A-Za-z0-9_$]*\.fetch$"
+)
 
 
 def session_param(name: str) -> bool:
@@ -96,16 +101,28 @@ class TokenInUrl(Rule):
     messages = {
         "default": "Credential `{param}` in the URL passed to `{callee}`: URLs are logged by proxies and servers",
     }
+    # Callees are narrowed by their last name in the query (a short text, not the whole
+    # member chain of every call); member callees are checked in full in Python.
     query = """
-    (new_expression constructor: [(identifier) (member_expression)] @fn arguments: (arguments . (_) @url)
+    (new_expression constructor: (identifier) @fn arguments: (arguments . (_) @url)
       (#match? @fn "(WebSocket|EventSource|Socket)$")) @call
-    (call_expression function: [(identifier) (member_expression)] @fn arguments: (arguments . (_) @url)
-      (#match? @fn "^(fetch|io|axios|ky|got|request|connect|\\\\$fetch)$|\\\\.(get|post|put|patch|delete|head|options|request|connect|socket|fetch)$|^[A-Za-z_$][A-Za-z0-9_$]*\\\\.fetch$")) @call
+    (new_expression constructor: (member_expression property: (property_identifier) @name) @fn
+      arguments: (arguments . (_) @url)
+      (#match? @name "(WebSocket|EventSource|Socket)$")) @call
+    (call_expression function: (identifier) @fn arguments: (arguments . (_) @url)
+      (#any-of? @fn "fetch" "io" "axios" "ky" "got" "request" "connect" "$fetch")) @call
+    (call_expression function: (member_expression property: (property_identifier) @name) @fn
+      arguments: (arguments . (_) @url)
+      (#any-of? @name "get" "post" "put" "patch" "delete" "head" "options" "request" "connect" "socket" "fetch")) @call
     """
 
     def on_match(self, captures: Captures, pattern: int) -> None:
         fn = captures["fn"][0]
-        callee = self._client(fn, is_new=pattern == 0)
+        if pattern == 3 and not _MEMBER_CALLEE.search(fn.text.decode("utf-8", "replace")):
+            return
+        if pattern in (1, 3) and not trusted_without(self.ctx, captures, "name"):
+            return
+        callee = self._client(fn, is_new=pattern <= 1)
         if callee is None:
             return
         url = unwrap(captures["url"][0])
