@@ -14,11 +14,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import queue
 import shutil
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -26,68 +23,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402
+from lsp_latency import Client  # noqa: E402  (the same raw stdio client as the latency bench)
 
 LANGUAGE_ID = {".py": "python", ".ts": "typescript", ".mts": "typescript", ".cts": "typescript",
                ".tsx": "typescriptreact"}
-
-
-class Client:
-    def __init__(self, cmd: list[str], cwd: Path) -> None:
-        self.proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL)
-        self.inbox: queue.Queue = queue.Queue()
-        self._id = 0
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        out = self.proc.stdout
-        while True:
-            length = None
-            while True:
-                line = out.readline()
-                if not line:
-                    self.inbox.put(None)
-                    return
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-                if line in (b"\r\n", b"\n"):
-                    break
-            self.inbox.put(json.loads(out.read(length)))
-
-    def send(self, payload: dict) -> None:
-        body = json.dumps(payload).encode()
-        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        self.proc.stdin.flush()
-
-    def notify(self, method: str, params) -> None:
-        self.send({"jsonrpc": "2.0", "method": method, "params": params})
-
-    def request(self, method: str, params, timeout: float = 60) -> dict:
-        self._id += 1
-        rid = self._id
-        self.send({"jsonrpc": "2.0", "id": rid, "method": method, "params": params})
-        return self.wait(lambda m: m.get("id") == rid and "method" not in m, timeout)
-
-    def wait(self, pred, timeout: float = 60) -> dict:
-        deadline = time.monotonic() + timeout
-        while True:
-            msg = self.inbox.get(timeout=max(deadline - time.monotonic(), 0.001))
-            if msg is None:
-                raise RuntimeError("server exited")
-            if "id" in msg and "method" in msg:  # a request from the server: answer null
-                self.send({"jsonrpc": "2.0", "id": msg["id"], "result": None})
-                continue
-            if pred(msg):
-                return msg
-
-    def close(self) -> None:
-        try:
-            self.request("shutdown", None, 10)
-            self.notify("exit", None)
-            self.proc.wait(5)
-        except Exception:
-            self.proc.kill()
-            self.proc.wait()
 
 
 def proc_memory(pid: int) -> dict[str, int]:
@@ -136,7 +75,7 @@ def main() -> int:
     docs = pick(args.docs)
     exe = shutil.which("reviewlens")
     cmd = [exe, "serve"] if exe else [sys.executable, "-m", "reviewlens.server", "serve"]
-    client = Client(cmd, root)
+    client = Client(cmd, str(root))
     try:
         client.request("initialize", {
             "processId": os.getpid(), "rootUri": root.as_uri(),
@@ -160,7 +99,7 @@ def main() -> int:
                 "uri": uri, "languageId": LANGUAGE_ID.get(path.suffix, "typescript"), "version": 1, "text": text}})
         diagnostics = 0
         while pending:
-            msg = client.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics", 300)
+            _, msg = client.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics", 300)
             if msg["params"]["uri"] in pending:
                 pending.discard(msg["params"]["uri"])
                 diagnostics += len(msg["params"]["diagnostics"])
