@@ -14,7 +14,7 @@ from tree_sitter import Node, Query, QueryCursor, Tree
 from . import registry
 from .config import Settings
 from .context import FileContext
-from .languages import FAMILY_OF, GRAMMARS_OF, grammar_for_path, language, parse
+from .languages import FAMILY_OF, grammar_for_path, language, parse
 from .model import Finding
 from .rule import Rule
 from .suppressions import Suppressions
@@ -169,9 +169,12 @@ def _error_ranges(tree: Tree) -> list[tuple[int, int]]:
 
 def _unsound(captures: dict[str, list[Node]]) -> bool:
     """A match is not trusted when a captured node is itself an error, or when its
-    innermost captured node contains one."""
+    innermost captured node contains one. Captures named with a leading underscore
+    (`@_name`) exist only to narrow a pattern with a predicate and are not judged."""
     smallest = None
-    for nodes in captures.values():
+    for name, nodes in captures.items():
+        if name.startswith("_"):
+            continue
         for n in nodes:
             if n.type == "ERROR" or n.is_missing:
                 return True
@@ -198,32 +201,12 @@ def _sanitize_utf8(source: bytes) -> bytes:
     return bytes(out)
 
 
-@functools.cache
-def _error_query(lang) -> Query:
-    return Query(lang, "(ERROR) @e")
-
-
-def _inside(ranges: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(lo <= start and end <= hi for lo, hi in ranges)
-
-
 def _overlaps(ranges: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(start < hi and lo < end for lo, hi in ranges)
 
 
 def _touches(ranges: list[tuple[int, int]], fix) -> bool:
     return any(_overlaps(ranges, e.start, max(e.end, e.start + 1)) for e in fix.edits)
-
-
-def _first_node(captures: dict[str, list[Node]]) -> Node | None:
-    best = None
-    for nodes in captures.values():
-        for n in nodes:
-            if best is None or n.start_byte < best.start_byte or (
-                n.start_byte == best.start_byte and n.end_byte > best.end_byte
-            ):
-                best = n
-    return best
 
 
 def check_source(

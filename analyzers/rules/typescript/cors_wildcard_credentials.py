@@ -10,7 +10,6 @@ from ...languages import TYPESCRIPT
 from ...model import Severity
 from ...rule import Captures, Rule
 from ...typescript.literals import const_value, string_value, unwrap
-from ...typescript.matching import trusted_without
 
 ACAO = "access-control-allow-origin"
 ACAC = "access-control-allow-credentials"
@@ -104,9 +103,9 @@ class CorsWildcardCredentials(Rule):
       arguments: (arguments . (_) @first)
       (#match? @fn "[Cc]ors$")) @call
     (call_expression
-      function: (member_expression property: (property_identifier) @fname) @fn
+      function: (member_expression property: (property_identifier) @_fname) @fn
       arguments: (arguments . (_) @first)
-      (#match? @fname "([Cc]ors|^register)$")) @call
+      (#match? @_fname "([Cc]ors|^register)$")) @call
     (pair key: (string) @key value: (_) @value
       (#match? @key "^[\\"'][Aa]ccess-[Cc]ontrol-[Aa]llow-[Cc]redentials[\\"']$")) @pair
     (call_expression
@@ -123,10 +122,7 @@ class CorsWildcardCredentials(Rule):
         if pattern <= 1:
             fn = captures["fn"][0]
             # The query narrows a member callee by its last name; its whole text decides.
-            if pattern == 1 and (
-                not _CORS_MEMBER.search(fn.text.decode("utf-8", "replace"))
-                or not trusted_without(self.ctx, captures, "fname")
-            ):
+            if pattern == 1 and not _CORS_MEMBER.search(fn.text.decode("utf-8", "replace")):
                 return
             self._middleware_call(captures["call"][0], fn)
         elif pattern == 2:

@@ -10,7 +10,6 @@ from ...languages import TYPESCRIPT
 from ...model import Severity
 from ...rule import Captures, Rule
 from ...typescript.literals import const_value, string_value, unwrap
-from ...typescript.matching import trusted_without
 
 # Qualified names of functions that hand their first argument to a shell.
 SHELL_FUNCTIONS = frozenset({
@@ -81,17 +80,14 @@ class ShellInjection(Rule):
       arguments: (arguments . [(template_string) (binary_expression) (identifier) (parenthesized_expression)] @cmd)
       (#match? @fn "^[A-Za-z_$][A-Za-z0-9_$]*$")) @call
     (call_expression
-      function: (member_expression property: (property_identifier) @name) @fn
+      function: (member_expression property: (property_identifier) @_name) @fn
       arguments: (arguments . [(template_string) (binary_expression) (identifier) (parenthesized_expression)] @cmd)
-      (#any-of? @name "exec" "execSync" "spawn" "spawnSync")) @call
+      (#any-of? @_name "exec" "execSync" "spawn" "spawnSync")) @call
     """
 
     def on_match(self, captures: Captures, pattern: int) -> None:
         call, fn = captures["call"][0], captures["fn"][0]
-        if pattern == 1 and (
-            not _MEMBER_CALLEE.search(fn.text.decode("utf-8", "replace"))
-            or not trusted_without(self.ctx, captures, "name")
-        ):
+        if pattern == 1 and not _MEMBER_CALLEE.search(fn.text.decode("utf-8", "replace")):
             return
         if not self._mentions_shell():
             return  # no finding can resolve without child_process / shelljs in the file

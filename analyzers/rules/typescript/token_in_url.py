@@ -11,7 +11,6 @@ from ...model import Severity
 from ...naming import is_credential_name, words
 from ...rule import Captures, Rule
 from ...typescript.literals import const_value, static_parts, unwrap
-from ...typescript.matching import trusted_without
 
 # Query parameter words that make a session credential (the catalog: token,
 # access_token, jwt, auth, session).
@@ -106,21 +105,19 @@ class TokenInUrl(Rule):
     query = """
     (new_expression constructor: (identifier) @fn arguments: (arguments . (_) @url)
       (#match? @fn "(WebSocket|EventSource|Socket)$")) @call
-    (new_expression constructor: (member_expression property: (property_identifier) @name) @fn
+    (new_expression constructor: (member_expression property: (property_identifier) @_name) @fn
       arguments: (arguments . (_) @url)
-      (#match? @name "(WebSocket|EventSource|Socket)$")) @call
+      (#match? @_name "(WebSocket|EventSource|Socket)$")) @call
     (call_expression function: (identifier) @fn arguments: (arguments . (_) @url)
       (#any-of? @fn "fetch" "io" "axios" "ky" "got" "request" "connect" "$fetch")) @call
-    (call_expression function: (member_expression property: (property_identifier) @name) @fn
+    (call_expression function: (member_expression property: (property_identifier) @_name) @fn
       arguments: (arguments . (_) @url)
-      (#any-of? @name "get" "post" "put" "patch" "delete" "head" "options" "request" "connect" "socket" "fetch")) @call
+      (#any-of? @_name "get" "post" "put" "patch" "delete" "head" "options" "request" "connect" "socket" "fetch")) @call
     """
 
     def on_match(self, captures: Captures, pattern: int) -> None:
         fn = captures["fn"][0]
         if pattern == 3 and not _MEMBER_CALLEE.search(fn.text.decode("utf-8", "replace")):
-            return
-        if pattern in (1, 3) and not trusted_without(self.ctx, captures, "name"):
             return
         callee = self._client(fn, is_new=pattern <= 1)
         if callee is None:
