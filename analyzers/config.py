@@ -53,6 +53,21 @@ def _real(p: Path) -> Path:
     return p.resolve()
 
 
+@functools.lru_cache(maxsize=4096)
+def _relative_dir(root: str, folder: str) -> str | None:
+    """Posix path of the real `folder` below `root` ("" for root itself); None outside it."""
+    try:
+        real = str(_real_dir(folder))
+    except OSError:
+        return None
+    if real == root:
+        return ""
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    if not real.startswith(prefix):
+        return None
+    return real[len(prefix):].replace(os.sep, "/")
+
+
 def _spec(patterns: Iterable[str]) -> pathspec.PathSpec:
     return pathspec.PathSpec.from_lines("gitignore", list(patterns))
 
@@ -103,6 +118,14 @@ class Settings:
 
     def relative(self, path: str | os.PathLike) -> str:
         """Posix path of `path` relative to the config root (or as given when outside it)."""
+        if self.root is not None and isinstance(path, str) and os.path.isabs(path) and not os.path.islink(path):
+            # The common case (an absolute path of a file that is not a symlink, as the CLI
+            # and the server give): resolve its folder once per folder, not once per file.
+            folder, name = os.path.split(path)
+            if name:
+                rel_dir = _relative_dir(str(self._resolved_root), folder)
+                if rel_dir is not None:
+                    return f"{rel_dir}/{name}" if rel_dir else name
         p = Path(path)
         if self.root is not None:
             try:

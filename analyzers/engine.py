@@ -29,6 +29,9 @@ PROFILING = os.environ.get("REVIEWLENS_PROFILE", "") not in ("", "0")
 # key -> [seconds, calls]; keys: "RL101 python/debug_print:on_match", "...:finish",
 # "...:init", and engine phases "(parse)", "(query+dispatch)", "(suppressions)".
 PROFILE_TIMES: dict[str, list] = {}
+# Rule prefilters (Rule.requires) are on unless REVIEWLENS_NO_PREFILTER=1 is set; tests
+# flip this flag to compare findings with and without them.
+PREFILTER = os.environ.get("REVIEWLENS_NO_PREFILTER", "") in ("", "0")
 
 
 def _account(key: str, start: float) -> None:
@@ -60,9 +63,9 @@ class CombinedQuery:
 def _prefetch_source(grammar: str) -> tuple[str, str]:
     """(ctx.cache key, query source) of the semantic model's query for this grammar."""
     if FAMILY_OF[grammar] == "python":
-        from .python import semantic as py_semantic
-
-        return py_semantic.SCAN_CACHE_KEY, py_semantic.SCAN_QUERY
+        # Nothing to prefetch: the Python model finds imports and bindings from their
+        # spellings in the source (python/semantic.py), cheaper than matching them.
+        return "", ""
     from .typescript import semantic as ts_semantic
 
     return ts_semantic.IMPORTS_CACHE_KEY, ts_semantic._IMPORTS
@@ -71,7 +74,10 @@ def _prefetch_source(grammar: str) -> tuple[str, str]:
 @functools.cache
 def combined_query(grammar: str) -> CombinedQuery:
     """All rules' patterns of one grammar in one Query (one pass of the C matcher)."""
-    rules = registry.for_language(FAMILY_OF[grammar])
+    return _build_query(grammar, registry.for_language(FAMILY_OF[grammar]))
+
+
+def _build_query(grammar: str, rules: tuple[type[Rule], ...]) -> CombinedQuery:
     parts: list[str] = []
     spans: list[tuple[int, int, type[Rule]]] = []
     offset = 0
@@ -85,9 +91,9 @@ def combined_query(grammar: str) -> CombinedQuery:
         offset += len(src.encode())
     source = "".join(parts) or "(ERROR) @_never_"
     prefetch_key, prefetch_src = _prefetch_source(grammar)
-    prefetch_at = len(source.encode())
+    prefetch_at = len(source.encode()) if prefetch_src else None
     try:
-        query = Query(language(grammar), source + "\n" + prefetch_src)
+        query = Query(language(grammar), source + "\n" + prefetch_src if prefetch_src else source)
     except Exception as exc:  # find the culprit for a useful message
         for rule in rules:
             if rule.query.strip():
@@ -101,7 +107,7 @@ def combined_query(grammar: str) -> CombinedQuery:
     prefetch_from = None
     for i in range(query.pattern_count):
         start = query.start_byte_for_pattern(i)
-        if start >= prefetch_at and prefetch_from is None:
+        if prefetch_at is not None and start >= prefetch_at and prefetch_from is None:
             prefetch_from = i
         for lo, hi, rule in spans:
             if lo <= start < hi:
@@ -112,6 +118,44 @@ def combined_query(grammar: str) -> CombinedQuery:
         else:  # the placeholder and the prefetch patterns: owned by no rule, never dispatched
             owners.append((Rule, 0))
     return CombinedQuery(query, owners, prefetch_from, prefetch_key)
+
+
+# Queries for the subsets of rules left after the prefilters. A file whose prefilters
+# leave only some rules is matched with a query of just their patterns (the others'
+# predicates cost time at every candidate node), once that subset has been seen
+# SUBSET_AFTER times in the process: compiling costs a few milliseconds, which a subset
+# seen once or twice never pays back. Until then the full query serves.
+SUBSET_AFTER = 16
+_SUBSET_SEEN: dict[tuple[str, frozenset], int] = {}
+_SUBSET_QUERIES: dict[tuple[str, frozenset], CombinedQuery] = {}
+
+
+def query_for(grammar: str, active: frozenset[type[Rule]]) -> CombinedQuery:
+    """The query to run for the rules in `active` (rules with a query only): the
+    combined one, or a compiled query of just their patterns once the subset recurs."""
+    key = (grammar, active)
+    found = _SUBSET_QUERIES.get(key)
+    if found is not None:
+        return found
+    full = combined_query(grammar)
+    seen = _SUBSET_SEEN.get(key, 0) + 1
+    _SUBSET_SEEN[key] = seen
+    if seen < SUBSET_AFTER:
+        return full
+    rules = tuple(r for r in registry.for_language(FAMILY_OF[grammar]) if r in active)
+    found = _SUBSET_QUERIES[key] = _build_query(grammar, rules)
+    return found
+
+
+@functools.cache
+def _rules_of(family: str) -> tuple[type[Rule], ...]:
+    return registry.for_language(family)
+
+
+@functools.cache
+def _with_query(grammar: str) -> frozenset[type[Rule]]:
+    """Every rule of the grammar that has a query (the full combined query's rules)."""
+    return frozenset(r for r in registry.for_language(FAMILY_OF[grammar]) if r.query.strip())
 
 
 def _prefetch(combined: CombinedQuery, matches: list, ctx: FileContext) -> None:
@@ -250,11 +294,21 @@ def check_source(
         return result
     options = settings.options_map
     instances: dict[type[Rule], Rule] = {}
-    for rule_cls in registry.for_language(ctx.family):
+    memo: dict = {}  # the prefilters' literal positions in this source
+    for rule_cls in _rules_of(ctx.family):
         if rule_cls.code not in enabled:
             continue
         if rule_cls.exempt_paths and ctx.is_exempt_path:
             continue
+        if PREFILTER:
+            if PROFILING:
+                t0 = perf_counter()
+            prefilter = rule_cls.prefilter(options.get(rule_cls.code))
+            passed = prefilter is None or prefilter.matches(source, memo)
+            if PROFILING:
+                _account("(prefilter)", t0)
+            if not passed:
+                continue
         if PROFILING:
             t0 = perf_counter()
             instances[rule_cls] = rule_cls(ctx, options.get(rule_cls.code))
@@ -265,12 +319,18 @@ def check_source(
         return result
 
     errors = _error_ranges(tree)
-    combined = combined_query(grammar)
-    owners = combined.owners
     if PROFILING:
         t_query = perf_counter()
-    matches = QueryCursor(combined.query).matches(tree.root_node)
-    _prefetch(combined, matches, ctx)
+    with_query = frozenset(r for r in instances if r.query.strip())
+    if not with_query:
+        # Only rules without a query are left: nothing to match (a semantic model a
+        # rule asks for runs its own scan).
+        matches = []
+    else:
+        combined = combined_query(grammar) if with_query == _with_query(grammar) else query_for(grammar, with_query)
+        matches = QueryCursor(combined.query).matches(tree.root_node)
+        _prefetch(combined, matches, ctx)
+    owners = combined.owners if matches else ()
     for pattern, captures in matches:
         rule_cls, local = owners[pattern]
         rule = instances.get(rule_cls)

@@ -10,6 +10,7 @@ that need to see the whole file before reporting.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -44,10 +45,27 @@ class Rule:
     query: ClassVar[str] = ""
     # Option name (kebab-case) -> default value; users set them in config.
     options: ClassVar[dict[str, Any]] = {}
+    # A NECESSARY condition on a file's text for this rule to report anything in it: a
+    # regular expression searched in the source bytes (or a tuple of them that must all
+    # match). The engine does not instantiate the rule for a file that fails it, and runs
+    # no query at all when no rule is left. Keep it necessary, never merely likely: count
+    # aliases (`import subprocess as sp` still spells "subprocess"), builtins reached
+    # without an import, and case (`(?i:...)` for credential words). Put the rarest
+    # literal first: the engine finds the literals a match must start with by a plain
+    # substring search and runs the expression only from the first one found.
+    # A rule whose options add names overrides `prefilter` to include them.
+    requires: ClassVar[str | tuple[str, ...] | None] = None
 
     def __init__(self, ctx: "FileContext", options: dict[str, Any] | None = None) -> None:
         self.ctx = ctx
         self.opts = {**self.options, **(options or {})}
+
+    @classmethod
+    def prefilter(cls, options: dict[str, Any] | None = None) -> "Prefilter | None":
+        """The compiled `requires` (None: the rule may report in any file). `options` are
+        the rule's options from the config (only set keys), for rules whose options
+        extend what they look for."""
+        return compile_prefilter(cls.requires)
 
     # --- hooks -----------------------------------------------------------------------
     def on_match(self, captures: Captures, pattern: int) -> None:
@@ -112,3 +130,154 @@ class Rule:
     @classmethod
     def docs_url(cls) -> str:
         return DOCS_URL.format(anchor=f"{cls.code.lower()}-{cls.name}")
+
+
+# --- text prefilters ---------------------------------------------------------------------
+try:  # the regex parser, to find the literals every match starts with
+    from re import _constants as _sre_c, _parser as _sre_p
+except ImportError:  # pragma: no cover - Python < 3.11
+    import sre_constants as _sre_c  # type: ignore[no-redef]
+    import sre_parse as _sre_p  # type: ignore[no-redef]
+
+_MAX_PREFIXES = 64
+
+
+def _prefixes(items, ci: bool) -> tuple[list[tuple[bytes, bool]], bool]:
+    """(prefixes, exact) of a parsed regex sequence: every match starts with one of the
+    literal `prefixes` (each with its case-insensitivity); `exact` when the sequence is
+    nothing but those literals, so that finding one is a match."""
+    out: list[tuple[bytes, bool]] = [(b"", ci)]
+    exact = True
+    started = False
+    for op, av in items:
+        if op is _sre_c.AT and not started:
+            exact = False  # a leading `\b`: zero-width, the match still starts at the literal
+            continue
+        if op is _sre_c.LITERAL:
+            out = [(p + bytes([av]), c) for p, c in out]
+            started = True
+            continue
+        if op is _sre_c.SUBPATTERN:
+            _group, add, delete, sub = av
+            sub_ci = bool((ci or add & _sre_c.SRE_FLAG_IGNORECASE) and not delete & _sre_c.SRE_FLAG_IGNORECASE)
+            alts = [_prefixes(sub, sub_ci)]
+        elif op is _sre_c.BRANCH:
+            alts = [_prefixes(alt, ci) for alt in av[1]]
+        else:
+            return out, False
+        if any(not p for prefixes, _ in alts for p, _ in prefixes):
+            return out, False  # an alternative with no literal start
+        combined = [(p + q, c or d) for p, c in out for prefixes, _ in alts for q, d in prefixes]
+        if len(combined) > _MAX_PREFIXES:
+            return out, False
+        out = combined
+        started = True
+        if not all(e for _, e in alts):
+            return out, False
+    return out, exact
+
+
+# `\bword\b` and `\b(?:one|two)\b` (ASCII words): whole words, checked at each occurrence
+# of the word (a regex with a leading `\b` gets no fast literal search from `re`).
+_WHOLE_WORDS = re.compile(r"^\\b(?:([A-Za-z0-9_]+)|\(\?:([A-Za-z0-9_]+(?:\|[A-Za-z0-9_]+)*)\))\\b$")
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+def _whole_word_at(source: bytes, word: bytes) -> int:
+    """Offset of the first occurrence of `word` with no word character on either side
+    (what `\bword\b` matches in a bytes pattern), or -1."""
+    n = len(word)
+    end = len(source)
+    at = source.find(word)
+    while at >= 0:
+        if (at == 0 or source[at - 1] not in _WORD_BYTES) and (at + n == end or source[at + n] not in _WORD_BYTES):
+            return at
+        at = source.find(word, at + 1)
+    return -1
+
+
+class _Term:
+    """One regular expression of a prefilter, with the literals its matches start with."""
+
+    __slots__ = ("regex", "literals", "exact", "words")
+
+    def __init__(self, pattern: str) -> None:
+        self.regex = re.compile(pattern.encode("utf-8"))
+        self.literals: tuple[tuple[bytes, bool], ...] | None = None
+        self.exact = False
+        self.words: tuple[bytes, ...] | None = None
+        whole = _WHOLE_WORDS.match(pattern)
+        if whole:
+            self.words = tuple(w.encode() for w in (whole.group(1) or whole.group(2)).split("|"))
+            return
+        try:
+            parsed = _sre_p.parse(pattern.encode("utf-8"))
+            prefixes, exact = _prefixes(list(parsed), bool(parsed.state.flags & _sre_c.SRE_FLAG_IGNORECASE))
+        except Exception:  # an expression the parser helper does not follow: search it whole
+            return
+        if prefixes and all(p for p, _ in prefixes):
+            # Lower-case literals are searched in the lower-cased source (same offsets).
+            self.literals = tuple(dict.fromkeys((p.lower() if c else p, c) for p, c in prefixes))
+            self.exact = exact
+
+    def search(self, source: bytes, memo: dict) -> bool:
+        if self.words is not None:
+            for word in self.words:
+                key = (word, "w")
+                at = memo.get(key)
+                if at is None:
+                    at = memo[key] = _whole_word_at(source, word)
+                if at >= 0:
+                    return True
+            return False
+        literals = self.literals
+        if literals is None:
+            return self.regex.search(source) is not None
+        first = -1
+        for key in literals:
+            at = memo.get(key)
+            if at is None:
+                if key[1]:
+                    lowered = memo.get(None)
+                    if lowered is None:
+                        lowered = memo[None] = source.lower()
+                    at = lowered.find(key[0])
+                else:
+                    at = source.find(key[0])
+                memo[key] = at
+            if at >= 0:
+                if self.exact:
+                    return True
+                if first < 0 or at < first:
+                    first = at
+        if first < 0:
+            return False
+        # Every match starts at an occurrence of a literal: none before the first one.
+        return self.regex.search(source, first) is not None
+
+
+class Prefilter:
+    """Compiled `Rule.requires`: `matches(source, memo)` is False only for a file in which
+    the rule cannot report. `memo` is one dict per file shared by every rule's prefilter
+    (literal positions and the lower-cased source are computed once)."""
+
+    __slots__ = ("terms", "patterns")
+
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        self.patterns = patterns
+        self.terms = tuple(_Term(p) for p in patterns)
+
+    def matches(self, source: bytes, memo: dict | None = None) -> bool:
+        if memo is None:
+            memo = {}
+        return all(t.search(source, memo) for t in self.terms)
+
+    def __repr__(self) -> str:
+        return f"Prefilter({self.patterns!r})"
+
+
+@functools.lru_cache(maxsize=512)
+def compile_prefilter(requires: str | tuple[str, ...] | None) -> Prefilter | None:
+    if not requires:
+        return None
+    return Prefilter((requires,) if isinstance(requires, str) else tuple(requires))

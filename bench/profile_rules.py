@@ -6,8 +6,9 @@ One process, one core, warm (queries compiled and files read before timing), so 
 figures are CPU cost, not wall time of the parallel CLI. It prints:
 
 1. the in-process parse floor and the total of `check_source` over the same files;
-2. engine phases and, per rule, the seconds spent in its constructor, `on_match` and
-   `finish` (the engine's opt-in REVIEWLENS_PROFILE hook);
+2. engine phases (the rule prefilters among them) and, per rule, the files it ran on
+   (those passing its prefilter) and the seconds spent in its constructor, `on_match`
+   and `finish` (the engine's opt-in REVIEWLENS_PROFILE hook);
 3. per rule, the cost of its tree-sitter query alone (compiled on its own and run over
    the same trees), next to the cost of the combined query the engine really runs;
 4. with --cprofile N, the N most expensive functions by cumulative time.
@@ -143,19 +144,21 @@ def main() -> int:
     def cost(name: str) -> float:
         return sum(v[0] for v in per_rule[name].values())
 
-    header = f"{'rule':<42} {'init':>7} {'on_match':>9} {'calls':>7} {'finish':>7} {'total':>7} {'%chk':>5} {'query*':>7}"
+    header = f"{'rule':<42} {'files':>6} {'init':>7} {'on_match':>9} {'calls':>7} {'finish':>7} {'total':>7} {'%chk':>5} {'query*':>7}"
     print(header)
     print("-" * len(header))
     for name in sorted(per_rule, key=lambda n: -(cost(n) + query_s.get(n, 0.0))):
         hooks = per_rule[name]
-        init = hooks.get("init", [0.0, 0])[0]
+        init, ran = hooks.get("init", [0.0, 0])
         om, calls = hooks.get("on_match", [0.0, 0])
         fin = hooks.get("finish", [0.0, 0])[0]
         tot = init + om + fin
-        print(f"{name:<42} {init:7.3f} {om:9.3f} {calls:7d} {fin:7.3f} {tot:7.3f} {100 * tot / total_s:5.1f} "
+        print(f"{name:<42} {ran:6d} {init:7.3f} {om:9.3f} {calls:7d} {fin:7.3f} {tot:7.3f} {100 * tot / total_s:5.1f} "
               f"{query_s.get(name, 0.0):7.3f}")
     print(f"* query: that rule's query alone over the same trees; the combined query of all "
           f"rules took {combined_s:.3f}s (sum of rules alone {sum(query_s.values()):.3f}s)")
+    print(f"  files: of {len(files)}, those the rule ran on (its prefilter passed; "
+          f"REVIEWLENS_NO_PREFILTER=1 runs every rule everywhere)")
 
     if profiler is not None:
         import pstats

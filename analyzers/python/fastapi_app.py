@@ -142,10 +142,10 @@ class FastApiFile:
         name = ident.text.decode()
         scope = scope_of(ident)
         while scope is not None:
-            if scope.type in FUNCTION_TYPES and name in self.py.bindings_of_scope(scope):
+            if scope.type in FUNCTION_TYPES and self.py.binds(name, scope):
                 return True, scope
             scope = scope_of(scope)
-        return name in self.py.bindings_of_scope(None), None
+        return self.py.binds(name, None), None
 
     def resolve(self, expr: Node | None) -> Construction | None:
         """The app/router an identifier refers to, when it is constructed in this file."""

@@ -43,10 +43,16 @@ _BINDINGS = """
 """
 
 
-# The engine runs SCAN_QUERY inside its combined query and leaves the captures in
-# ctx.cache[SCAN_CACHE_KEY]; without them (a context built elsewhere) the model runs it.
-SCAN_QUERY = _IMPORTS + _BINDINGS
+# Imports are found from the spellings of `import` in the source (SCAN_QUERY runs only on
+# a tree with syntax errors, where a keyword may be MISSING, or when a caller left its
+# captures in ctx.cache[SCAN_CACHE_KEY]). Bindings likewise: `binds(name, scope)` finds
+# the bindings of one name from its spellings; only the full set of a scope
+# (`bindings_of_scope`, rarely needed) runs _BINDINGS over the tree. Neither costs a walk
+# of the tree in the common case.
+SCAN_QUERY = _IMPORTS
 SCAN_CACHE_KEY = "python.semantic.scan"
+_IMPORT_KINDS = {"import_statement": "import", "import_from_statement": "from"}
+_IDENT_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
 @functools.cache
@@ -66,6 +72,30 @@ def enclosing(node: Node, types: tuple[str, ...]) -> Node | None:
 def scope_of(node: Node) -> Node | None:
     """Nearest enclosing function/lambda/class, or None at module level."""
     return enclosing(node, SCOPE_TYPES)
+
+
+def _binds_here(node: Node) -> bool:
+    """Whether the identifier `node` is captured as @b by _BINDINGS."""
+    p = node.parent
+    if p is None:
+        return False
+    t = p.type
+    if t in ("function_definition", "class_definition", "named_expression"):
+        return p.child_by_field_name("name") == node
+    if t in ("assignment", "augmented_assignment", "for_statement"):
+        return p.child_by_field_name("left") == node
+    if t in ("pattern_list", "tuple_pattern"):
+        g = p.parent
+        if g is None or g.child_by_field_name("left") != p:
+            return False
+        return g.type == "assignment" or (g.type == "for_statement" and t == "pattern_list")
+    if t == "as_pattern_target":
+        g = p.parent
+        if g is None or g.type != "as_pattern" or g.child_by_field_name("alias") != p:
+            return False
+        w = g.parent
+        return w is not None and w.type == "with_item" and w.child_by_field_name("value") == g
+    return False
 
 
 def parameter_names(func: Node) -> list[str]:
@@ -93,6 +123,8 @@ class PythonModule:
         self.ctx = ctx
         self.root = ctx.tree.root_node
         self._scope_bindings: dict[int, set[str]] = {}
+        self._sites: dict[str, list[tuple[int | None, int, int]]] = {}
+        self._params: dict[int, list[str]] = {}
 
     # --- imports ---------------------------------------------------------------------
     @functools.cached_property
@@ -143,10 +175,26 @@ class PythonModule:
 
     @functools.cached_property
     def _scan(self) -> dict[str, list[Node]]:
-        """Imports and bindings of the whole file in one walk of the tree (not one per scope)."""
+        """The import statements of the whole file, in document order ("import", "from")."""
         prefetched = self.ctx.cache.get(SCAN_CACHE_KEY)
         if prefetched is not None and self.ctx.tree.root_node == self.root:
             return prefetched["captures"]
+        if not self.root.has_error:
+            # Every import statement has its `import` keyword in the source (a MISSING one
+            # only in a broken tree): find them from the spellings, without a tree walk.
+            found: dict[str, list[Node]] = {"import": [], "from": []}
+            source = self.ctx.source
+            end = len(source)
+            at = source.find(b"import")
+            while at >= 0:
+                if (at == 0 or source[at - 1] not in _IDENT_BYTES) and (at + 6 == end or source[at + 6] not in _IDENT_BYTES):
+                    node = self.root.descendant_for_byte_range(at, at + 6)
+                    if node is not None and node.type == "import" and node.start_byte == at and node.parent is not None:
+                        kind = _IMPORT_KINDS.get(node.parent.type)
+                        if kind is not None:
+                            found[kind].append(node.parent)
+                at = source.find(b"import", at + 1)
+            return {k: v for k, v in found.items() if v}
         caps = QueryCursor(_query(SCAN_QUERY)).captures(self.root)
         # Document order (QueryCursor.captures does not promise it): of two imports of one
         # name, the later one in the file wins, as when the module runs top to bottom.
@@ -157,9 +205,50 @@ class PythonModule:
     @functools.cached_property
     def _bound_by_scope(self) -> dict[int | None, list[Node]]:
         groups: dict[int | None, list[Node]] = {}
-        for node in self._scan.get("b", []):
+        for node in QueryCursor(_query(_BINDINGS)).captures(self.root).get("b", []):
             groups.setdefault(self._owning_scope(node), []).append(node)
         return groups
+
+    def _binding_sites(self, name: str) -> list[tuple[int | None, int, int]]:
+        """(owning scope id, start, end) of every identifier `name` in a binding position
+        of _BINDINGS, found from the name's spellings in the source (a name is rarely
+        spelled more than a few times; the query would walk the whole tree)."""
+        found = self._sites.get(name)
+        if found is not None:
+            return found
+        found = []
+        word = name.encode("utf-8", "surrogateescape")
+        source = self.ctx.source
+        n = len(word)
+        end = len(source)
+        root = self.root
+        at = source.find(word) if n else -1
+        while at >= 0:
+            if (at == 0 or source[at - 1] not in _IDENT_BYTES) and (at + n == end or source[at + n] not in _IDENT_BYTES):
+                node = root.descendant_for_byte_range(at, at + n)
+                if node is not None and node.type == "identifier" and node.start_byte == at and node.end_byte == at + n and _binds_here(node):
+                    found.append((self._owning_scope(node), node.start_byte, node.end_byte))
+            at = source.find(word, at + 1)
+        self._sites[name] = found
+        return found
+
+    def binds(self, name: str, scope: Node | None) -> bool:
+        """`name in bindings_of_scope(scope)`, without collecting every name of the scope."""
+        cached = self._scope_bindings.get(scope.id if scope is not None else -1)
+        if cached is not None:
+            return name in cached
+        if scope is not None and scope.type in FUNCTION_TYPES:
+            params = self._params.get(scope.id)
+            if params is None:
+                params = self._params[scope.id] = parameter_names(scope)
+            if name in params:
+                return True
+        body = scope.child_by_field_name("body") if scope is not None else self.root
+        if body is None:
+            return False
+        key = scope.id if scope is not None else None
+        lo, hi = body.start_byte, body.end_byte
+        return any(owner == key and lo <= start and stop <= hi for owner, start, stop in self._binding_sites(name))
 
     def imported_modules(self) -> set[str]:
         return set(self.imports.values())
@@ -198,10 +287,10 @@ class PythonModule:
         """Whether `name` at `at` refers to something defined in this file (not an import)."""
         scope = scope_of(at)
         while scope is not None:
-            if scope.type != "class_definition" and name in self.bindings_of_scope(scope):
+            if scope.type != "class_definition" and self.binds(name, scope):
                 return True
             scope = scope_of(scope)
-        return name in self.bindings_of_scope(None)
+        return self.binds(name, None)
 
     # --- resolution ------------------------------------------------------------------
     def qualified_name(self, expr: Node | None) -> str | None:

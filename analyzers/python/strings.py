@@ -133,7 +133,7 @@ def single_assignment(ctx: "FileContext", name: Node) -> Node | None:
             if len(found) == 1 and found[0].start_byte < name.start_byte:
                 return found[0].child_by_field_name("right")
             return None
-        if scope is not None and ident in ctx.py.bindings_of_scope(scope):
+        if scope is not None and ctx.py.binds(ident, scope):
             return None  # a parameter or another kind of binding
         if scope is None:
             return None

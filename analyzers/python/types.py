@@ -350,7 +350,7 @@ class TypeInference:
         # The call must see the module-level function, not a local of the same name.
         scope = _scope_of(ident)
         while scope is not None:
-            if scope.type != "class_definition" and name in self.py.bindings_of_scope(scope):
+            if scope.type != "class_definition" and self.py.binds(name, scope):
                 return None
             scope = _scope_of(scope)
         return func
@@ -400,7 +400,7 @@ class TypeInference:
             assigned = self._assignments(scope).get(name)
             if assigned:
                 return self._pick(assigned, pos, depth)
-            if name in self.py.bindings_of_scope(scope):
+            if self.py.binds(name, scope):
                 return None  # bound here in a way we do not follow (loop variable, ...)
             scope = _scope_of(scope)
             pos = -1  # the outer assignment happened before the function ran: take the last one

@@ -78,6 +78,8 @@ class BareExcept(Rule):
         "bare": "bare `except:` also catches `KeyboardInterrupt` and `SystemExit`: catch `Exception` or a narrower error",
         "swallow": "`except {name}:` with only `{body}` silently swallows every error: catch a narrower error or log it",
     }
+    # Only `except` clauses are examined.
+    requires = r"\bexcept\b"
     query = """
     (except_clause) @clause
     """

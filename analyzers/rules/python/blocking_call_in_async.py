@@ -12,7 +12,7 @@ from ...languages import PYTHON, language
 from ...model import Applicability, Edit, FixAvailability, Severity
 from ...python import blocking_apis as apis
 from ...python.types import TypeInference
-from ...rule import Captures, Rule
+from ...rule import Rule
 
 # Bare-name calls worth resolving: the last segment of every blocking function, plus
 # `from pandas import read_csv`. Aliases (`from time import sleep as nap`) are added per file.
@@ -61,6 +61,12 @@ _TYPE_ROOT_ALIASES = {
     "psycopg2.connection": {"psycopg"},
     "psycopg2.cursor": {"psycopg"},
 }
+# Import root -> the tracked classes it can bring into a file (their own library or an
+# alias root above).
+_TYPES_BY_ROOT: dict[str, tuple[str, ...]] = {}
+for _t in apis.TYPE_METHODS:
+    for _root in {_t.split(".")[0]} | _TYPE_ROOT_ALIASES.get(_t, set()):
+        _TYPES_BY_ROOT[_root] = _TYPES_BY_ROOT.get(_root, ()) + (_t,)
 _GENERATOR_SCOPES = ("generator_expression",)
 # Where a name gets its value or its declared class.
 _BINDING_SITES = """
@@ -75,6 +81,7 @@ _BINDING_SITES = """
 (typed_default_parameter name: (identifier) @name value: (_) @value)
 """
 _NO_AWAIT_CONTEXTS = ("interpolation", "decorator")
+_IDENT_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
 @functools.lru_cache(maxsize=256)
@@ -169,21 +176,47 @@ class BlockingCallInAsync(Rule):
     messages = {
         "default": "Blocking call {callee} in `async def {function}` stalls the event loop: {hint}",
     }
-    # Only the async functions are matched here (few per file); their calls are
+    # Only calls inside an `async def` are flagged.
+    requires = r"\basync\b"
+    # No query: the async functions (few per file) are found from the spellings of
+    # `async` in the source, which spares a walk of the whole tree in the many files
+    # where this rule is the only one left after the prefilters. Their calls are
     # examined in `finish` with a byte-range-limited, name-filtered query.
-    query = """
-    (function_definition "async" body: (block) @body) @async_def
-    """
+    query = ""
 
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
         self._bodies: list[Node] = []
         self._binding_sites: list[tuple[Node, Node]] | None = None
 
-    def on_match(self, captures: Captures, pattern: int) -> None:
-        self._bodies.append(captures["body"][0])
+    def _async_bodies(self) -> list[Node]:
+        """The bodies of every `async def`: what `(function_definition "async" body:
+        (block) @body)` matches, with the engine's rule for matches in broken code (a
+        body holding a syntax error is not trusted)."""
+        source = self.ctx.source
+        root = self.ctx.tree.root_node
+        untrusted = False
+        if root.has_error:
+            from ...engine import _error_ranges
+
+            untrusted = bool(_error_ranges(self.ctx.tree))
+        bodies: list[Node] = []
+        end = len(source)
+        at = source.find(b"async")
+        while at >= 0:
+            if (at == 0 or source[at - 1] not in _IDENT_BYTES) and (at + 5 == end or source[at + 5] not in _IDENT_BYTES):
+                node = root.descendant_for_byte_range(at, at + 5)
+                func = node.parent if node is not None and node.type == "async" and node.start_byte == at else None
+                if func is not None and func.type == "function_definition":
+                    body = func.child_by_field_name("body")
+                    if body is not None and body.type == "block":
+                        if not (untrusted and (func.is_missing or body.is_missing or body.has_error)):
+                            bodies.append(body)
+            at = source.find(b"async", at + 1)
+        return bodies
 
     def finish(self) -> None:
+        self._bodies = self._async_bodies()
         if not self._bodies:
             return
         py = self.ctx.py
@@ -195,7 +228,7 @@ class BlockingCallInAsync(Rule):
             queries.append(_query(f"(call function: (identifier) @fn (#any-of? @fn {names})) @call"))
         self._types = TypeInference(py)
         # Only the classes whose library this file imports can show up.
-        possible = {t for t in apis.TYPE_METHODS if t.split(".")[0] in imported_roots or imported_roots & _TYPE_ROOT_ALIASES.get(t, set())}
+        possible = {t for root in imported_roots for t in _TYPES_BY_ROOT.get(root, ())}
         fixed, self._any_method_types = apis.method_names_for(possible)
         self._fixed_methods = frozenset(fixed)
         self._any_receivers = self._receivers(py, _CLIENT_MODULES) if self._any_method_types else frozenset()

@@ -71,6 +71,8 @@ class CorsWildcardCredentials(Rule):
     messages = {
         "default": "CORS allows credentials from any origin (`{option}`): any website can act as the logged-in user",
     }
+    # The query needs the `allow_credentials` keyword.
+    requires = r"allow_credentials"
     query = """
     (call arguments: (argument_list
       (keyword_argument name: (identifier) @key (#eq? @key "allow_credentials"))) @args) @call

@@ -64,6 +64,8 @@ class DebugPrint(Rule):
     messages = {
         "default": "`{callee}` left in application code: use a logger",
     }
+    # Every target is spelled `print` or `pprint` (`pp` only comes from `pprint`).
+    requires = r"\b(?:print|pprint)\b"
     query = """
     (call function: (identifier) @fn (#any-of? @fn "print" "pprint" "pp")) @call
     (call function: (attribute attribute: (identifier) @fn) (#any-of? @fn "pprint" "pp")) @call

@@ -118,6 +118,8 @@ class ErrorDetailLeak(Rule):
     messages = {
         "default": "exception details (`{leak}`) are sent to the client in {where}",
     }
+    # Only code inside an `except` handler is examined.
+    requires = r"\bexcept\b"
     query = """
     (raise_statement (call function: (_) @fn arguments: (argument_list) @args) @call) @stmt
     (return_statement (call function: (_) @fn arguments: (argument_list) @args) @call) @stmt

@@ -115,6 +115,8 @@ class FastapiOnEvent(Rule):
         "default": "`{call}` is deprecated since FastAPI 0.93: use a `lifespan` context manager",
         "no_fix": "`{call}` is deprecated since FastAPI 0.93: use a `lifespan` context manager (no automatic fix: {reason})",
     }
+    # The query needs one of these attribute names.
+    requires = r"\b(?:on_event|add_event_handler)\b"
     query = """
     (decorator
       (call function: (attribute object: (_) @obj attribute: (identifier) @m (#eq? @m "on_event")) arguments: (argument_list) @args) @call) @dec

@@ -134,6 +134,9 @@ class HardcodedSecret(Rule):
         "url": "connection URL with an inline password",
         "format": "hardcoded {kind}",
     }
+    # A secret word in a name (any case; `Secret`/`SecretStr` too), or a key-format /
+    # URL-password hint (the only way to the "format" and "url" findings).
+    requires = r"(?i:secret|pass|pwd|token|key)|://|AKIA|ASIA|sk-|k_live_|k_test_|ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|xoxb-|xoxp-|xoxo-|xoxa-|xoxr-|xoxs-"
     query = f"""
     (assignment left: (_) @target right: {LITERAL} @value (#match? @target "(?i)(secret|pass|pwd|token|key)")) @bind
     (keyword_argument name: (identifier) @target value: {LITERAL} @value (#match? @target "(?i)(secret|pass|pwd|token|key)")) @bind

@@ -82,6 +82,8 @@ class JwtUnverified(Rule):
         "unverified": "`{callee}` reads claims without verifying the signature, and this function never verifies them",
         "unverified_header": "`{callee}` reads the token header without verifying the signature, and this module never verifies tokens",
     }
+    # Every decoder and reader lives in `jwt` or `jose`, which the file must import.
+    requires = r"\b(?:jwt|jose)\b"
     query = """
     (call function: [(attribute attribute: (identifier) @m) (identifier) @m]
       (#any-of? @m "decode" "decode_complete" "verify" "get_unverified_claims" "get_unverified_header" "get_unverified_headers")

@@ -65,6 +65,8 @@ class RaiseWithoutFrom(Rule):
     messages = {
         "default": "`raise {exc}` inside an `except` handler without `from`: chain it with `from {cause}` (or `from None`)",
     }
+    # A `raise` inside an `except` handler.
+    requires = (r"\bexcept\b", r"\braise\b")
     query = """
     (raise_statement . [(call) (identifier) (attribute)] @exc !cause) @raise
     """

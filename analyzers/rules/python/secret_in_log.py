@@ -88,6 +88,11 @@ class SecretInLog(Rule):
     messages = {
         "default": "`{name}` carries a credential and is written to the log by `{callee}`",
     }
+    # A credential word (any case) somewhere, and a logging method or `print`.
+    requires = (
+        r"(?i:token|jwt|pass|pwd|secret|key|auth|cookie|cred|session)",
+        r"\b(?:print|debug|info|warning|warn|error|exception|critical|fatal|log|msg|trace|success|notice)\b",
+    )
     query = """
     (call function: (attribute attribute: (identifier) @method (#any-of? @method "debug" "info" "warning" "warn" "error" "exception" "critical" "fatal" "log" "msg" "trace" "success" "notice")) arguments: (argument_list) @args) @call
     (call function: (identifier) @fn (#eq? @fn "print") arguments: (argument_list) @args) @call

@@ -91,6 +91,12 @@ class ShellInjection(Rule):
         "always": "`{callee}` runs a command built from {what} through the shell: use `subprocess.run([...])` with an argument list",
         "dash_c": "`{callee}` starts `{shell} -c` with a command built from {what}: pass the program and its arguments as a list",
     }
+    # Every target is a function of `os`, `subprocess`, `asyncio` or `commands`, and its
+    # own name is spelled in the file (in the call or in the import that aliases it).
+    requires = (
+        r"\b(?:os|subprocess|asyncio|commands)\b",
+        r"\b(?:system|popen|getoutput|getstatusoutput|create_subprocess_shell|create_subprocess_exec|run|call|check_call|check_output|Popen|execvp|execv|spawnvp)\b",
+    )
     query = """
     (call function: (identifier) @fn arguments: (argument_list) @args
       (#any-of? @fn "Popen" "call" "check_call" "check_output" "create_subprocess_exec" "create_subprocess_shell" "execv" "execvp" "getoutput" "getstatusoutput" "popen" "run" "spawnvp" "system")) @call

@@ -104,6 +104,8 @@ class TokenInUrl(Rule):
     messages = {
         "default": "`{param}` is sent in the URL query string to `{callee}`: proxies and servers log it; send it in a header",
     }
+    # A query string needs a literal `?` (escapes are not decoded, so `\x3f` is not one).
+    requires = r"\?"
     _names = " ".join(f'"{m}"' for m in sorted(URL_METHODS | {q.rsplit(".", 1)[-1] for q in URL_FUNCTIONS}))
     query = f"""
     (call function: (identifier) @fn arguments: (argument_list . (_) @url) (#any-of? @fn {_names})) @call

@@ -97,6 +97,8 @@ class UnauthenticatedUserParam(Rule):
     # One match per route-like decorator; the parameters are walked in Python (a nested
     # parameter alternation in the query kept partial matches alive at every decorated
     # function).
+    # The parameter names are fixed.
+    requires = r"\b(?:user_id|owner_id|account_id)\b"
     query = f"""
     (decorated_definition
       (decorator (call function: (attribute object: (identifier) @obj attribute: (identifier) @method (#any-of? @method {_methods})) arguments: (argument_list) @args))

@@ -1,0 +1,220 @@
+"""Rule prefilters (`Rule.requires`) are necessary conditions: they may skip work, never
+a finding.
+
+* Every fixture (tests/fixtures/**) and every source snippet of the audit tests
+  (tests/audit/**) gives the same findings with and without prefilters (all rules on).
+* Every fixture file with an expected finding passes its rule's prefilter.
+* The fast path of a prefilter (literal search, whole-word scan) agrees with plain
+  `re.search` of its expressions on all of those sources.
+* REVIEWLENS_NO_PREFILTER=1 switches them off.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reviewlens.analyzers import engine, registry
+from reviewlens.analyzers.config import Settings
+from reviewlens.analyzers.rule import compile_prefilter
+from reviewlens.analyzers.workspace import FileSystemWorkspace
+
+from .rule_harness import all_fixtures, expected_lines, settings_for
+
+AUDIT = Path(__file__).parent / "audit"
+FIXTURES = all_fixtures()
+
+
+def _findings(result) -> list[tuple]:
+    return [
+        (f.code, f.start, f.end, f.message, f.severity, repr(f.fix), tuple(repr(a) for a in f.alternatives))
+        for f in result.findings
+    ]
+
+
+def _both(monkeypatch, source: bytes, path: str, settings: Settings, rel: str, workspace=None) -> tuple[list, list]:
+    out = []
+    for flag in (True, False):
+        monkeypatch.setattr(engine, "PREFILTER", flag)
+        out.append(_findings(engine.check_source(source, path, settings, rel_path=rel, workspace=workspace)))
+    return out[0], out[1]
+
+
+def _audit_snippets() -> list[tuple[str, str, str]]:
+    """(test module, path the snippet is checked as, source) for every multi-line string
+    constant of the audit tests: Python modules' snippets as .py, TS modules' as .ts/.tsx."""
+    out = []
+    for module in sorted(AUDIT.glob("test_audit_*.py")):
+        family = "python" if "_python_" in module.name else "typescript"
+        seen = set()
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and "\n" in node.value.strip():
+                if node.value in seen:
+                    continue
+                seen.add(node.value)
+                paths = ("app/main.py",) if family == "python" else ("src/lib/api.ts", "app/components/view.tsx")
+                out.extend((module.name, path, node.value) for path in paths)
+    return out
+
+
+AUDIT_SNIPPETS = _audit_snippets()
+
+
+def test_sources_found():
+    assert len(FIXTURES) > 100
+    assert len(AUDIT_SNIPPETS) > 100
+
+
+@pytest.mark.parametrize("family", ["python", "typescript"])
+def test_fixtures_same_findings_with_and_without_prefilters(monkeypatch, family):
+    checked = 0
+    for fx in FIXTURES:
+        if fx.family != family:
+            continue
+        with_pf, without = _both(monkeypatch, fx.path.read_bytes(), str(fx.path), settings_for(fx), fx.rel,
+                                 FileSystemWorkspace([str(fx.root)]))
+        assert with_pf == without, str(fx)
+        checked += 1
+    assert checked > 20
+
+
+@pytest.mark.parametrize("family", ["python", "typescript"])
+def test_audit_snippets_same_findings_with_and_without_prefilters(monkeypatch, family):
+    settings = Settings(root=Path("."))
+    checked = 0
+    for module, path, src in AUDIT_SNIPPETS:
+        if path.endswith(".py") != (family == "python"):
+            continue
+        with_pf, without = _both(monkeypatch, src.encode(), path, settings, path)
+        assert with_pf == without, (module, path, src[:200])
+        checked += 1
+    assert checked > 50
+
+
+def test_every_expected_finding_passes_its_rules_prefilter():
+    checked = 0
+    for fx in FIXTURES:
+        if fx.is_expected:
+            continue
+        source = fx.path.read_bytes()
+        if not fx.is_fix and not expected_lines(source, fx.code):
+            continue
+        for rule in registry.get(fx.code):
+            if rule.language != fx.family:
+                continue
+            prefilter = rule.prefilter()
+            if prefilter is not None:
+                assert prefilter.matches(source), f"{fx} does not pass {rule.code}'s prefilter {prefilter}"
+                checked += 1
+    assert checked > 50
+
+
+def _all_sources() -> list[bytes]:
+    return [fx.path.read_bytes() for fx in FIXTURES] + [src.encode() for _, path, src in AUDIT_SNIPPETS if path.endswith((".py", ".ts"))]
+
+
+def test_fast_path_agrees_with_plain_regex_search():
+    sources = _all_sources()
+    prefilters = {r.code + r.language: r.prefilter() for r in registry.RULES if r.prefilter() is not None}
+    assert prefilters
+    for key, prefilter in prefilters.items():
+        slow = [re.compile(p.encode()) for p in prefilter.patterns]
+        for source in sources:
+            memo: dict = {}
+            assert prefilter.matches(source, memo) == all(r.search(source) for r in slow), (key, source[:200])
+
+
+@pytest.mark.parametrize(
+    "requires, source, expected",
+    [
+        (r"\b(?:print|pprint)\b", b"blueprint(x); sprint()", False),
+        (r"\b(?:print|pprint)\b", b"from pprint import pp", True),
+        (r"\b(?:print|pprint)\b", b"x = 1\nprint_all()\nprint(x)", True),
+        (r"(?i:token|jwt)|://", b"API_TOKEN = 1", True),
+        (r"(?i:token|jwt)|://", b"url = 'postgres://u:p@h'", True),
+        (r"(?i:token|jwt)|://", b"nothing here", False),
+        ((r"\bexcept\b", r"\braise\b"), b"try: x\nexcept E: raise Y", True),
+        ((r"\bexcept\b", r"\braise\b"), b"try: x\nexcept E: pass", False),
+        ((r"\bexcept\b", r"\braise\b"), b"exceptional; raise", False),
+        (r"allow_credentials", b"CORSMiddleware(allow_credentials=True)", True),
+        (r"A[KS]IA[0-9A-Z]|x+y", b"AKIAQ", True),
+        (r"A[KS]IA[0-9A-Z]|x+y", b"AKIA-", False),
+        (r"foo(?=bar)", b"foo foobar", True),
+        (r"foo(?=bar)", b"foo foobaz", False),
+        (r"\bab", b"cab ab", True),
+        (r"\bab", b"cab", False),
+        (r"\bcafé\b", "x café y".encode(), False),
+        (r"\bcafé\b", "x cafés".encode(), True),
+    ],
+)
+def test_prefilter_semantics(requires, source, expected):
+    prefilter = compile_prefilter(requires)
+    assert prefilter.matches(source) is expected
+    patterns = (requires,) if isinstance(requires, str) else requires
+    assert all(re.search(p.encode(), source) for p in patterns) is expected
+
+
+def test_rules_failing_their_prefilter_are_not_run(monkeypatch):
+    """No finding and no instance of a rule whose prefilter fails; no query at all when
+    every rule is left out."""
+    made = []
+    for rule in registry.for_language("python"):
+        original = rule.__init__
+
+        def spy(self, ctx, options=None, _original=original):
+            made.append(type(self).code)
+            _original(self, ctx, options)
+
+        monkeypatch.setattr(rule, "__init__", spy)
+    ran = []
+    real = engine.QueryCursor
+
+    class Cursor:
+        def __init__(self, query):
+            self.inner = real(query)
+
+        def matches(self, node):
+            ran.append(node)
+            return self.inner.matches(node)
+
+    monkeypatch.setattr(engine, "QueryCursor", Cursor)
+    monkeypatch.setattr(engine, "PREFILTER", True)
+    res = engine.check_source(b"x = 1\n", "app/x.py", Settings(), rel_path="app/x.py")
+    assert res.findings == [] and made == [] and ran == []
+    res = engine.check_source(b"try:\n    x = 1\nexcept:\n    pass\n", "app/x.py", Settings(), rel_path="app/x.py")
+    assert [f.code for f in res.findings] == ["RL501"]
+    assert "RL501" in made and "RL101" not in made and len(ran) == 1
+    made.clear()
+    monkeypatch.setattr(engine, "PREFILTER", False)
+    engine.check_source(b"x = 1\n", "app/x.py", Settings(), rel_path="app/x.py")
+    assert "RL101" in made
+
+
+def test_env_switch_turns_prefilters_off():
+    code = "from reviewlens.analyzers import engine; print(engine.PREFILTER)"
+    env = {**os.environ, "REVIEWLENS_NO_PREFILTER": "1"}
+    off = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    env.pop("REVIEWLENS_NO_PREFILTER")
+    on = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert (off.strip(), on.strip()) == ("False", "True")
+
+
+def test_subset_query_gives_the_same_matches(monkeypatch):
+    """A file matched with the query of only its rules' patterns (a recurring subset)
+    gets the findings it gets from the full query."""
+    source = b"import os\ntry:\n    os.system(cmd)\nexcept:\n    raise ValueError('x')\n"
+    monkeypatch.setattr(engine, "PREFILTER", True)
+    monkeypatch.setattr(engine, "SUBSET_AFTER", 1)
+    monkeypatch.setattr(engine, "_SUBSET_SEEN", {})
+    monkeypatch.setattr(engine, "_SUBSET_QUERIES", {})
+    subset = _findings(engine.check_source(source, "app/x.py", Settings(), rel_path="app/x.py"))
+    assert engine._SUBSET_QUERIES, "the subset query was not used"
+    monkeypatch.setattr(engine, "PREFILTER", False)
+    full = _findings(engine.check_source(source, "app/x.py", Settings(), rel_path="app/x.py"))
+    assert subset == full and {f[0] for f in full} >= {"RL307", "RL501", "RL502"}
