@@ -9,6 +9,7 @@ from tree_sitter import Node
 from ...languages import TYPESCRIPT
 from ...model import Severity
 from ...rule import Captures, Rule
+from ...typescript.gated import gated_matches, mentions
 from ...typescript.literals import const_value, string_value, unwrap
 
 ACAO = "access-control-allow-origin"
@@ -51,6 +52,7 @@ def _is_true(node: Node | None) -> bool:
 _CORS_MEMBER = re.compile(r"([Cc]ors|\.register)$")
 
 
+
 class CorsWildcardCredentials(Rule):
     """
     ## What it does
@@ -90,6 +92,8 @@ class CorsWildcardCredentials(Rule):
     """
 
     code = "RL304"
+    # Text prefilter (necessary condition): `credentials: true` or an Access-Control-Allow-Credentials header, written in this file.
+    requires = r"(?i)credentials"
     name = "cors-wildcard-credentials"
     language = TYPESCRIPT
     severity = Severity.ERROR
@@ -97,7 +101,11 @@ class CorsWildcardCredentials(Rule):
         "middleware": "CORS allows {origin} together with credentials: any site can make authenticated requests",
         "headers": "`Access-Control-Allow-Origin: *` together with `Access-Control-Allow-Credentials: true`",
     }
-    query = """
+    # The rule's patterns run in finish(), only over files passing the text gate (the
+    # `requires` condition): not compiled into the combined query of every process nor
+    # matched in every file (typescript/gated.py).
+    query = ""
+    gated_query = """
     (call_expression
       function: (identifier) @fn
       arguments: (arguments . (_) @first)
@@ -117,6 +125,11 @@ class CorsWildcardCredentials(Rule):
       (#eq? @key "key")
       (#match? @value "^[\\"'][Aa]ccess-[Cc]ontrol-[Aa]llow-[Cc]redentials[\\"']$")) @listpair
     """
+
+    def finish(self) -> None:
+        if mentions(self.ctx, b"credentials", ignore_case=True):
+            for pattern, captures in gated_matches(self.ctx, self.gated_query):
+                self.on_match(captures, pattern)
 
     def on_match(self, captures: Captures, pattern: int) -> None:
         if pattern <= 1:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
 from ...languages import TYPESCRIPT
 from ...model import Applicability, FixAvailability, Severity
 from ...rule import Captures, Rule
 from ...typescript.edits import delete_statement_edit, whole_statement
+from ...typescript.gated import sound_filter, word_nodes
 from ...typescript.scope import binding_scope
 
 ROLE_NOTE = {
@@ -14,6 +18,9 @@ ROLE_NOTE = {
     "server": "it bypasses the server's logger",
     "script": "",
 }
+DEBUG_METHODS = frozenset({"log", "debug", "info", "trace", "dir", "table"})
+_CONSOLE = re.compile(rb"console")
+_IDENTIFIER = frozenset({"identifier"})
 
 
 class DebugPrint(Rule):
@@ -49,6 +56,8 @@ class DebugPrint(Rule):
     """
 
     code = "RL101"
+    # Text prefilter (necessary condition): the query matches `console.<method>` only (`const { log } = console` still says console).
+    requires = r"console"
     name = "debug-print"
     language = TYPESCRIPT
     severity = Severity.WARNING
@@ -57,13 +66,24 @@ class DebugPrint(Rule):
     messages = {
         "default": "`console.{method}` left in {role} code{note}",
     }
-    query = """
-    (member_expression
-      object: (identifier) @obj
-      property: (property_identifier) @method
-      (#eq? @obj "console")
-      (#any-of? @method "log" "debug" "info" "trace" "dir" "table")) @member
-    """
+    # Matched in finish() from the `console` names of the source (typescript/gated.py),
+    # standing for
+    #   (member_expression object: (identifier) @obj property: (property_identifier) @method
+    #     (#eq? @obj "console") (#any-of? @method "log" "debug" "info" "trace" "dir" "table")) @member
+    query = ""
+
+    def finish(self) -> None:
+        for _, captures in sound_filter(self.ctx, self._console_members()):
+            self.on_match(captures, 0)
+
+    def _console_members(self) -> Iterator[tuple[int, Captures]]:
+        for obj in word_nodes(self.ctx, _CONSOLE, _IDENTIFIER):
+            member = obj.parent
+            if member is None or member.type != "member_expression" or member.child_by_field_name("object") != obj:
+                continue
+            method = member.child_by_field_name("property")
+            if method is not None and method.type == "property_identifier" and method.text.decode() in DEBUG_METHODS:
+                yield 0, {"obj": [obj], "method": [method], "member": [member]}
 
     def on_match(self, captures: Captures, pattern: int) -> None:
         member = captures["member"][0]

@@ -48,6 +48,7 @@ class EmptyCatch(Rule):
     """
 
     code = "RL501"
+    requires = r"catch"
     name = "bare-except"
     language = TYPESCRIPT
     severity = Severity.WARNING

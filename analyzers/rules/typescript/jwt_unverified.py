@@ -90,6 +90,8 @@ class JwtUnverified(Rule):
     """
 
     code = "RL303"
+    # Text prefilter (necessary condition): only files importing a JWT library.
+    requires = r"jsonwebtoken|jose|jwt-decode"
     name = "jwt-unverified"
     language = TYPESCRIPT
     severity = Severity.ERROR

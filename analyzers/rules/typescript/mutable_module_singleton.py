@@ -68,6 +68,8 @@ class MutableModuleSingleton(Rule):
     """
 
     code = "RL404"
+    # Text prefilter (necessary condition): a module-level `let`.
+    requires = r"\blet\b"
     name = "mutable-module-singleton"
     language = TYPESCRIPT
     severity = Severity.WARNING

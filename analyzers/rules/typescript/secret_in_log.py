@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
 from tree_sitter import Node
 
 from ...languages import TYPESCRIPT
 from ...model import FixAvailability, Severity
 from ...naming import credential_words, is_credential_name, words
 from ...rule import Captures, Rule
+from ...typescript.gated import sound_filter, word_nodes
 
 ROLE_NOTE = {
     "client": "it is printed in every visitor's browser console",
@@ -39,6 +43,29 @@ def is_logged_credential(name: str) -> bool:
         return False
     return True
 
+
+
+CONSOLE_METHODS = frozenset({"log", "debug", "info", "warn", "error", "trace", "dir", "table"})
+LOGGER_NAMES = frozenset({"logger", "log", "_logger", "_log"})
+LOGGER_METHODS = frozenset({
+    "log", "debug", "info", "warn", "warning", "error", "trace", "fatal", "verbose", "silly", "http",
+})
+_LOG_WORDS = re.compile(rb"console|_?log(?:ger)?")
+_NAME_TYPES = frozenset({"identifier", "property_identifier"})
+
+
+def _member_call(member: Node, methods: frozenset[str]) -> tuple[Node, Node, Node] | None:
+    """(method, arguments, call) of `member(...)` when its property is one of `methods`."""
+    method = member.child_by_field_name("property")
+    if method is None or method.type != "property_identifier" or method.text.decode() not in methods:
+        return None
+    call = member.parent
+    if call is None or call.type != "call_expression" or call.child_by_field_name("function") != member:
+        return None
+    args = call.child_by_field_name("arguments")
+    if args is None or args.type != "arguments":
+        return None
+    return method, args, call
 
 class SecretInLog(Rule):
     """
@@ -79,6 +106,8 @@ class SecretInLog(Rule):
     """
 
     code = "RL102"
+    # Text prefilter (necessary condition): console.* and logger/log/_logger/_log calls only.
+    requires = r"console|log"
     name = "secret-in-log"
     language = TYPESCRIPT
     severity = Severity.ERROR
@@ -87,23 +116,51 @@ class SecretInLog(Rule):
     messages = {
         "default": "`{name}` is written to the log by `{callee}` in {role} code{note}",
     }
-    query = """
-    (call_expression
-      function: (member_expression
-        object: (identifier) @obj
-        property: (property_identifier) @method)
-      arguments: (arguments) @args
-      (#eq? @obj "console")
-      (#any-of? @method "log" "debug" "info" "warn" "error" "trace" "dir" "table")) @call
-    (call_expression
-      function: (member_expression
-        object: [(identifier) @obj
-                 (member_expression property: (property_identifier) @obj)]
-        property: (property_identifier) @method)
-      arguments: (arguments) @args
-      (#any-of? @obj "logger" "log" "_logger" "_log")
-      (#any-of? @method "log" "debug" "info" "warn" "warning" "error" "trace" "fatal" "verbose" "silly" "http")) @call
-    """
+    # Matched in finish() from the names of the source (typescript/gated.py), standing for
+    #   (call_expression
+    #     function: (member_expression object: (identifier) @obj property: (property_identifier) @method)
+    #     arguments: (arguments) @args
+    #     (#eq? @obj "console") (#any-of? @method CONSOLE_METHODS...)) @call                  ; pattern 0
+    #   (call_expression
+    #     function: (member_expression
+    #       object: [(identifier) @obj (member_expression property: (property_identifier) @obj)]
+    #       property: (property_identifier) @method)
+    #     arguments: (arguments) @args
+    #     (#any-of? @obj LOGGER_NAMES...) (#any-of? @method LOGGER_METHODS...)) @call          ; pattern 1
+    query = ""
+
+    def finish(self) -> None:
+        for pattern, captures in sound_filter(self.ctx, self._log_calls()):
+            self.on_match(captures, pattern)
+
+    def _log_calls(self) -> Iterator[tuple[int, Captures]]:
+        for name in word_nodes(self.ctx, _LOG_WORDS, _NAME_TYPES):
+            text = name.text.decode()
+            parent = name.parent
+            if parent is None or parent.type != "member_expression":
+                continue
+            if name.type == "identifier":
+                if parent.child_by_field_name("object") != name:
+                    continue
+                if text == "console":
+                    found = _member_call(parent, CONSOLE_METHODS)
+                    pattern = 0
+                elif text in LOGGER_NAMES:
+                    found = _member_call(parent, LOGGER_METHODS)
+                    pattern = 1
+                else:
+                    continue
+            else:  # `this.logger.info(...)`: the logger is the property of the callee's object
+                outer = parent.parent
+                if text not in LOGGER_NAMES or parent.child_by_field_name("property") != name:
+                    continue
+                if outer is None or outer.type != "member_expression" or outer.child_by_field_name("object") != parent:
+                    continue
+                found = _member_call(outer, LOGGER_METHODS)
+                pattern = 1
+            if found is not None:
+                method, args, call = found
+                yield pattern, {"obj": [name], "method": [method], "args": [args], "call": [call]}
 
     def on_match(self, captures: Captures, pattern: int) -> None:
         args = captures["args"][0]

@@ -9,6 +9,7 @@ from tree_sitter import Node
 from ...languages import TYPESCRIPT
 from ...model import Severity
 from ...rule import Captures, Rule
+from ...typescript.gated import gated_matches
 from ...typescript.literals import const_value, string_value, unwrap
 
 # Qualified names of functions that hand their first argument to a shell.
@@ -66,6 +67,8 @@ class ShellInjection(Rule):
     """
 
     code = "RL307"
+    # Text prefilter (necessary condition): no finding resolves without child_process / shelljs in the file (_mentions_shell).
+    requires = r"child_process|shelljs"
     name = "shell-injection"
     language = TYPESCRIPT
     severity = Severity.ERROR
@@ -74,7 +77,11 @@ class ShellInjection(Rule):
     }
     # The last name of a member callee is narrowed in the query (cheap: one short text);
     # the member's whole text is checked in Python for the few calls that get through.
-    query = """
+    # The rule's patterns run in finish(), only over files passing the text gate (the
+    # `requires` condition): not compiled into the combined query of every process nor
+    # matched in every file (typescript/gated.py).
+    query = ""
+    gated_query = """
     (call_expression
       function: (identifier) @fn
       arguments: (arguments . [(template_string) (binary_expression) (identifier) (parenthesized_expression)] @cmd)
@@ -84,6 +91,11 @@ class ShellInjection(Rule):
       arguments: (arguments . [(template_string) (binary_expression) (identifier) (parenthesized_expression)] @cmd)
       (#any-of? @_name "exec" "execSync" "spawn" "spawnSync")) @call
     """
+
+    def finish(self) -> None:
+        if self._mentions_shell():
+            for pattern, captures in gated_matches(self.ctx, self.gated_query):
+                self.on_match(captures, pattern)
 
     def on_match(self, captures: Captures, pattern: int) -> None:
         call, fn = captures["call"][0], captures["fn"][0]

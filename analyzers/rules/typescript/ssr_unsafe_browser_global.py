@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node
 
 from ...languages import TYPESCRIPT
 from ...model import FixAvailability, Severity
 from ...rule import Captures, Rule
+from ...typescript.gated import sound_filter, word_nodes
 from ...typescript.project import dependencies, package_json
 from ...typescript.roles import SERVER, SHARED
 from ...typescript.scope import (
@@ -27,6 +30,9 @@ _NOT_A_REFERENCE_FIELDS = ("name", "key", "label", "property")
 def renders_on_server(deps: set[str]) -> bool:
     return any(d in SSR_FRAMEWORKS or d.startswith(SSR_PREFIXES) for d in deps)
 
+
+_GLOBAL_WORDS = re.compile(rb"window|document|localStorage|sessionStorage|navigator")
+_IDENTIFIER = frozenset({"identifier"})
 
 class SsrUnsafeBrowserGlobal(Rule):
     """
@@ -75,6 +81,7 @@ class SsrUnsafeBrowserGlobal(Rule):
     """
 
     code = "RL402"
+    requires = r"window|document|localStorage|sessionStorage|navigator"
     name = "ssr-unsafe-browser-global"
     language = TYPESCRIPT
     severity = Severity.WARNING
@@ -83,10 +90,11 @@ class SsrUnsafeBrowserGlobal(Rule):
         "default": "`{name}` is evaluated at module scope of a {role} module: importing it during "
         "server rendering throws `ReferenceError: {name} is not defined`",
     }
-    query = """
-    ((identifier) @global
-      (#any-of? @global "window" "document" "localStorage" "sessionStorage" "navigator"))
-    """
+    # Matched in finish() from the source's words (typescript/gated.py), standing for
+    #   ((identifier) @global
+    #     (#any-of? @global "window" "document" "localStorage" "sessionStorage" "navigator"))
+    # whose predicate py-tree-sitter would evaluate on every identifier of every file.
+    query = ""
 
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
@@ -101,6 +109,11 @@ class SsrUnsafeBrowserGlobal(Rule):
                 dependencies(package_json(self.ctx.workspace, self.ctx.path))
             ) and self.ctx.role in (SERVER, SHARED)
         return self._active
+
+    def finish(self) -> None:
+        globals_ = word_nodes(self.ctx, _GLOBAL_WORDS, _IDENTIFIER)
+        for _, captures in sound_filter(self.ctx, ((0, {"global": [n]}) for n in globals_)):
+            self.on_match(captures, 0)
 
     def on_match(self, captures: Captures, pattern: int) -> None:
         ident = captures["global"][0]

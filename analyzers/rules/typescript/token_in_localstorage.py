@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
 from tree_sitter import Node
 
 from ...languages import TYPESCRIPT
 from ...model import FixAvailability, Severity
 from ...naming import LEADING_NON_CREDENTIAL, TOKEN_KINDS, words
 from ...rule import Captures, Rule
+from ...typescript.gated import sound_filter, word_nodes
 from ...typescript.scope import binding_scope, find_binding, string_value
 
 # Catalog: credential-like (token, jwt, auth, access, refresh, session, password,
@@ -26,6 +30,8 @@ GENERIC_WORDS = frozenset({
 })
 STORAGE_METHODS = frozenset({"setItem", "getItem", "removeItem", "clear", "key", "length"})
 _LOCAL_STORAGE_OWNERS = ("window", "globalThis", "self")
+_LOCAL_STORAGE = re.compile(rb"localStorage")
+_STORAGE_NAMES = frozenset({"identifier", "property_identifier"})
 
 
 def _singular(w: str) -> str:
@@ -58,6 +64,7 @@ def sensitive_word(name: str) -> str | None:
     if ws[-1] == "token" and raw[len(ws) - 1] == "tokens" and len(ws) >= 2 and ws[-2] not in TOKEN_KINDS:
         return None  # `promptTokens`, `usedTokens`: model tokens counted, not credentials
     return ws[-1] if ws[-1] in SENSITIVE_WORDS else None
+
 
 
 class TokenInLocalStorage(Rule):
@@ -101,6 +108,7 @@ class TokenInLocalStorage(Rule):
     """
 
     code = "RL302"
+    requires = r"localStorage"
     name = "token-in-localstorage"
     language = TYPESCRIPT
     severity = Severity.WARNING
@@ -110,28 +118,63 @@ class TokenInLocalStorage(Rule):
         "default": "{what} stored in `localStorage`: any script on the page can read it; "
         "keep sessions in an HttpOnly cookie set by the server",
     }
-    query = """
-    (call_expression
-      function: (member_expression
-        object: [(identifier) @storage
-                 (member_expression object: (identifier) @owner property: (property_identifier) @storage)]
-        property: (property_identifier) @method)
-      arguments: (arguments . (_) @key . (_) @value)
-      (#eq? @storage "localStorage")
-      (#eq? @method "setItem")) @write
-    (assignment_expression
-      left: (subscript_expression object: [(identifier) @storage
-                                           (member_expression object: (identifier) @owner property: (property_identifier) @storage)]
-                                  index: (_) @key)
-      right: (_) @value
-      (#eq? @storage "localStorage")) @write
-    (assignment_expression
-      left: (member_expression object: [(identifier) @storage
-                                        (member_expression object: (identifier) @owner property: (property_identifier) @storage)]
-                               property: (property_identifier) @prop)
-      right: (_) @value
-      (#eq? @storage "localStorage")) @write
-    """
+    # Matched in finish() from the `localStorage` names of the source (typescript/gated.py),
+    # standing for three patterns on the same storage object, `localStorage` or
+    # `<owner>.localStorage`:
+    #   (call_expression function: (member_expression object: STORAGE property: (property_identifier) @method)
+    #     arguments: (arguments . (_) @key . (_) @value) (#eq? @method "setItem")) @write     ; pattern 0
+    #   (assignment_expression left: (subscript_expression object: STORAGE index: (_) @key)
+    #     right: (_) @value) @write                                                          ; pattern 1
+    #   (assignment_expression left: (member_expression object: STORAGE property: (property_identifier) @prop)
+    #     right: (_) @value) @write                                                          ; pattern 2
+    # where STORAGE is [(identifier) @storage
+    #                   (member_expression object: (identifier) @owner property: (property_identifier) @storage)]
+    # and (#eq? @storage "localStorage"): ~25 ms of compiling per grammar otherwise.
+    query = ""
+
+    def finish(self) -> None:
+        for pattern, captures in sound_filter(self.ctx, self._writes()):
+            self.on_match(captures, pattern)
+
+    def _writes(self) -> Iterator[tuple[int, Captures]]:
+        for storage in word_nodes(self.ctx, _LOCAL_STORAGE, _STORAGE_NAMES):
+            base: Node | None = storage
+            found: Captures = {"storage": [storage]}
+            if storage.type == "property_identifier":
+                base = storage.parent
+                if base is None or base.type != "member_expression" or base.child_by_field_name("property") != storage:
+                    continue
+                owner = base.child_by_field_name("object")
+                if owner is None or owner.type != "identifier":
+                    continue
+                found["owner"] = [owner]
+            holder = base.parent
+            if holder is None or holder.child_by_field_name("object") != base:
+                continue
+            write = holder.parent
+            if write is None:
+                continue
+            if holder.type == "member_expression":
+                prop = holder.child_by_field_name("property")
+                if prop is None or prop.type != "property_identifier":
+                    continue
+                if write.type == "call_expression" and write.child_by_field_name("function") == holder:
+                    args = write.child_by_field_name("arguments")
+                    if prop.text != b"setItem" or args is None or args.type != "arguments" or args.named_child_count < 2:
+                        continue
+                    key, value = args.named_children[:2]
+                    yield 0, {**found, "method": [prop], "key": [key], "value": [value], "write": [write]}
+                elif write.type == "assignment_expression" and write.child_by_field_name("left") == holder:
+                    value = write.child_by_field_name("right")
+                    if value is not None:
+                        yield 2, {**found, "prop": [prop], "value": [value], "write": [write]}
+            elif holder.type == "subscript_expression":
+                key = holder.child_by_field_name("index")
+                if key is None or write.type != "assignment_expression" or write.child_by_field_name("left") != holder:
+                    continue
+                value = write.child_by_field_name("right")
+                if value is not None:
+                    yield 1, {**found, "key": [key], "value": [value], "write": [write]}
 
     def on_match(self, captures: Captures, pattern: int) -> None:
         owner = captures.get("owner")

@@ -10,6 +10,7 @@ from ...languages import TYPESCRIPT
 from ...model import Severity
 from ...naming import is_credential_name, words
 from ...rule import Captures, Rule
+from ...typescript.gated import gated_matches, lower_source, mentions
 from ...typescript.literals import const_value, static_parts, unwrap
 
 # Query parameter words that make a session credential (the catalog: token,
@@ -50,6 +51,13 @@ def session_param(name: str) -> bool:
     if ws & NOT_SESSION_WORDS:
         return False
     return is_credential_name(name) or bool(ws & {"session", "sid", "sessionid"})
+
+
+# Every finding needs a query parameter `name=` whose name holds a session word: the
+# word, more name characters (_PARAM's), then `=`, maybe across a string concatenation
+# (`"?token" + "=" + t`). Searched in the lower-cased source, once one of the words is in it.
+_GATE_WORDS = (b"token", b"jwt", b"auth", b"session", b"sid", b"bearer")
+_GATE = re.compile(rb"(?:token|jwt|auth|session|sid|bearer)[a-z0-9_.\-\[\]]*[\"'`]?\s*\+?\s*[\"'`]?=")
 
 
 class TokenInUrl(Rule):
@@ -93,6 +101,8 @@ class TokenInUrl(Rule):
     """
 
     code = "RL306"
+    # Text prefilter (necessary condition): a `name=` whose name carries a SESSION_WORDS word (see _GATE).
+    requires = r"(?i)(?:token|jwt|auth|session|sid|bearer)[A-Za-z0-9_.\-\[\]]*[\"'`]?\s*\+?\s*[\"'`]?="
     name = "token-in-url"
     language = TYPESCRIPT
     severity = Severity.WARNING
@@ -102,7 +112,11 @@ class TokenInUrl(Rule):
     }
     # Callees are narrowed by their last name in the query (a short text, not the whole
     # member chain of every call); member callees are checked in full in Python.
-    query = """
+    # The rule's patterns run in finish(), only over files passing the text gate (the
+    # `requires` condition): not compiled into the combined query of every process nor
+    # matched in every file (typescript/gated.py).
+    query = ""
+    gated_query = """
     (new_expression constructor: (identifier) @fn arguments: (arguments . (_) @url)
       (#match? @fn "(WebSocket|EventSource|Socket)$")) @call
     (new_expression constructor: (member_expression property: (property_identifier) @_name) @fn
@@ -114,6 +128,11 @@ class TokenInUrl(Rule):
       arguments: (arguments . (_) @url)
       (#any-of? @_name "get" "post" "put" "patch" "delete" "head" "options" "request" "connect" "socket" "fetch")) @call
     """
+
+    def finish(self) -> None:
+        if mentions(self.ctx, *_GATE_WORDS, ignore_case=True) and _GATE.search(lower_source(self.ctx)):
+            for pattern, captures in gated_matches(self.ctx, self.gated_query):
+                self.on_match(captures, pattern)
 
     def on_match(self, captures: Captures, pattern: int) -> None:
         fn = captures["fn"][0]

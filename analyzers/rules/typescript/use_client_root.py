@@ -74,6 +74,7 @@ class UseClientRoot(Rule):
     """
 
     code = "RL403"
+    requires = r"use client"
     name = "use-client-root"
     language = TYPESCRIPT
     severity = Severity.INFO
