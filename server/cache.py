@@ -1,35 +1,160 @@
-"""Result cache for `reviewlens check`: findings keyed by file content, settings, rule set
-and tool version, plus every other file the analysis looked at (a package.json, an
-importer): an entry is reused only while all of those are unchanged.
+"""Result cache for `reviewlens check` (ruff's model): each file's output, keyed by its
+content, the settings that govern it, the rule set and the tool version, plus every other
+file the analysis looked at (a package.json, an importer, the workspace roots): an entry
+is reused only while all of those are unchanged.
 
-Layout: <cache dir>/<tool version>/<settings fingerprint>.pickle, one dict per
-fingerprint (path -> entry), loaded once and written atomically at the end of a run.
+A warm run must cost a stat per file, not an analysis: this module imports neither the
+engine, the rules nor tree-sitter. It stores what the output needs (diagnostics already in
+line/column form, notices), finds each file's settings through `CachedResolver` (config
+files parsed and validated once, remembered by stat), and reads the rule catalogue (codes,
+names, URLs, SARIF rule descriptions) from a stored copy. The engine is imported only when
+some file has to be checked.
+
+Layout: <cache dir>/<tool version>/<fingerprint>.marshal, one dict per settings
+fingerprint (path -> entry), and meta-<code stamp>.marshal (catalogue, config files);
+loaded once, written atomically at the end of a run, and only when something changed.
+
+A stat signature (mtime_ns, size) is trusted only when it was taken well after the file's
+last modification (`_racy`): a file rewritten within the same timestamp tick as the read
+would otherwise keep its signature (git's "racy clean" problem); such files are read and
+their digest compared instead.
 """
 
 from __future__ import annotations
 
-import hashlib
+import marshal
 import os
-import pickle
-import tempfile
-from dataclasses import dataclass, field
+import sys
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-from reviewlens.analyzers import __version__, registry
-from reviewlens.analyzers.model import Finding
+from reviewlens.analyzers import __version__
+from reviewlens.analyzers.workspace import FileSystemWorkspace
+
+from .results import (
+    APPLICABILITY_RANK,
+    MAX_FILE_BYTES,
+    Diagnostic,
+    EditOut,
+    FileResult,
+    FixOut,
+    Loc,
+    Notice,
+    Options,
+    display_path,
+    too_large_notice,
+)
 
 CACHE_DIR_NAME = ".reviewlens_cache"
-_FORMAT = 1
+_FORMAT = 2
+# analyzers.config.CONFIG_FILES (tests/test_cache_warm.py keeps them equal): the config
+# module imports pathspec and, to validate, the rule registry.
+CONFIG_FILES = ("reviewlens.toml", "pyproject.toml")
+
+
+try:  # hashlib's blake2b itself, without hashlib loading OpenSSL (a few ms per run)
+    from _blake2 import blake2b as _blake2b
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b as _blake2b
 
 
 def digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return _blake2b(data, digest_size=16).hexdigest()
 
 
-def settings_fingerprint(settings: Any, extra: str = "") -> str:
-    rules = ",".join(f"{r.code}:{r.language}:{r.__module__}" for r in registry.RULES)
-    return digest(f"{_FORMAT}|{__version__}|{rules}|{settings!r}|{extra}".encode())[:20]
+def _racy(mtime_ns: int, seen_ns: int) -> bool:
+    """Could the file change again without its mtime changing? Yes when the last write is
+    within one timestamp tick of when we looked (2 s on coarse file systems)."""
+    margin = 2_000_000_000 if mtime_ns % 1_000_000_000 == 0 else 100_000_000
+    return mtime_ns >= seen_ns - margin
+
+
+# --- the rule set's stamp -------------------------------------------------------------
+
+_STAMP: list[str] = []
+
+
+def code_stamp() -> str:
+    """Size and mtime of every module of reviewlens (analyzers and server): an edited rule
+    or output format (a development checkout, an upgrade without a version bump) never
+    reuses old results. Cheap: a stat per module, no import."""
+    if not _STAMP:
+        import reviewlens.analyzers as pkg
+
+        parts = [__version__, sys.implementation.cache_tag or "", str(_FORMAT)]
+        folders = list(pkg.__path__) + [os.path.dirname(os.path.abspath(__file__))]
+        while folders:
+            folder = folders.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.name.endswith(".py"):
+                    st = entry.stat()
+                    parts.append(f"{entry.path}:{st.st_size}:{st.st_mtime_ns}")
+                elif entry.is_dir() and not entry.name.startswith((".", "__")):
+                    folders.append(entry.path)
+        _STAMP.append(digest("\n".join(sorted(parts)).encode()))
+    return _STAMP[0]
+
+
+# --- what an analysis depends on ------------------------------------------------------
+
+class SignedWorkspace(FileSystemWorkspace):
+    """A FileSystemWorkspace that remembers, for each file it read from disk, the stat
+    signature taken just before the read (mtime_ns, size, when)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.signatures: dict[str, tuple[int, int, int]] = {}
+        self.listings: dict[str, tuple[tuple[tuple[str, int], ...], int]] = {}
+
+    def read_text(self, path: str) -> str | None:
+        key = os.path.abspath(path)
+        if key not in self._cache and key not in self.overlay:
+            try:
+                st = os.stat(key)
+                self.signatures[key] = (st.st_mtime_ns, st.st_size, time.time_ns())
+            except OSError:
+                pass
+        return super().read_text(key)
+
+    def list_files(self, folder: str, suffixes: tuple[str, ...], limit: int = 5000) -> list[str]:
+        """FileSystemWorkspace.list_files (same walk, same answer: tests/test_cache_warm.py),
+        remembering each folder it walked with its mtime (stat'ed before it is listed): while
+        none changed, no file was added, removed or renamed, so the answer is the same."""
+        from reviewlens.analyzers.workspace import SKIP_DIRS
+
+        folder = os.path.abspath(folder)
+        out: list[str] = []
+        seen: set[str] = set()
+        walked: list[tuple[str, int]] = []
+        started = time.time_ns()
+        complete = True
+        for dirpath, dirnames, filenames in os.walk(folder):
+            try:
+                walked.append((dirpath, os.stat(dirpath).st_mtime_ns))
+            except OSError:
+                complete = False
+            dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+            for name in sorted(filenames):
+                if name.endswith(suffixes):
+                    path = os.path.join(dirpath, name)
+                    out.append(path)
+                    seen.add(path)
+                    if len(out) >= limit:
+                        break
+            if len(out) >= limit:
+                break
+        for path in self.overlay:
+            if path not in seen and path.startswith(folder + os.sep) and path.endswith(suffixes) and len(out) < limit:
+                out.append(path)
+                complete = False
+        if complete and walked:
+            self.listings[f"list:{folder}:{','.join(suffixes)}:{limit}"] = (tuple(walked), started)
+        return out
 
 
 class RecordingWorkspace:
@@ -50,12 +175,28 @@ class RecordingWorkspace:
         return found
 
     def root_of(self, path: str) -> str | None:
-        return self.inner.root_of(path)
+        root = self.inner.root_of(path)
+        self.deps[f"root:{os.path.abspath(path)}"] = root
+        return root
 
     def list_files(self, folder: str, suffixes: tuple[str, ...], limit: int = 5000) -> list[str]:
         files = self.inner.list_files(folder, suffixes, limit) if hasattr(self.inner, "list_files") else []
         self.deps[f"list:{os.path.abspath(folder)}:{','.join(suffixes)}:{limit}"] = digest("\n".join(files).encode())
         return files
+
+    def snapshot(self) -> tuple:
+        """(deps, signatures of the files read) for the cache entry."""
+        signatures = getattr(self.inner, "signatures", {})
+        listings = getattr(self.inner, "listings", {})
+        sigs: dict[str, Any] = {}
+        for key in self.deps:
+            if key.startswith("read:"):
+                sig = signatures.get(key[5:])
+                if sig is not None:
+                    sigs[key] = sig
+            elif key.startswith("list:") and key in listings:
+                sigs[key] = listings[key]
+        return (dict(self.deps), sigs)
 
     def __getattr__(self, name: str) -> Any:  # anything else the inner workspace offers
         return getattr(self.inner, name)
@@ -68,6 +209,8 @@ def current_dep_value(key: str, workspace: Any) -> str | None:
         return None if text is None else digest(text.encode("utf-8", "surrogatepass"))
     if kind == "exists":
         return "1" if workspace.exists(rest) else None
+    if kind == "root":
+        return workspace.root_of(rest)
     if kind == "list":
         folder, suffixes, limit = rest.rsplit(":", 2)
         files = workspace.list_files(folder, tuple(suffixes.split(",")), int(limit)) if hasattr(workspace, "list_files") else []
@@ -75,68 +218,493 @@ def current_dep_value(key: str, workspace: Any) -> str | None:
     return "?"
 
 
-@dataclass
-class Entry:
-    content: str
-    findings: list[Finding]
-    deps: dict[str, str | None] = field(default_factory=dict)
-    syntax_errors: bool = False
-    # (st_mtime_ns, st_size) when stored: an unchanged stat lets a run skip reading a file
-    # that had no findings (its content digest is checked whenever the file is read).
-    stat: tuple[int, int] | None = None
+class _Deps:
+    """Checks dependencies for many entries, each one once per run (files share them)."""
+
+    def __init__(self, workspace: Any) -> None:
+        self.workspace = workspace
+        self._values: dict[str, str | None] = {}
+        self._stats: dict[str, tuple[int, int] | None] = {}
+
+    def know(self, path: str, st: os.stat_result) -> None:
+        self._stats[path] = (st.st_mtime_ns, st.st_size)
+
+    def _stat(self, path: str) -> tuple[int, int] | None:
+        try:
+            return self._stats[path]
+        except KeyError:
+            try:
+                st = os.stat(path)
+                sig = (st.st_mtime_ns, st.st_size)
+            except OSError:
+                sig = None
+            self._stats[path] = sig
+            return sig
+
+    def _mtime(self, path: str) -> int | None:
+        sig = self._stat(path)
+        return None if sig is None else sig[0]
+
+    def unchanged(self, deps: tuple) -> bool:
+        for key, value, sig in deps:
+            if sig is not None:
+                if key.startswith("list:"):
+                    # Every folder the listing walked, with its mtime: none changed.
+                    if all(self._mtime(folder) == mtime for folder, mtime in sig):
+                        continue
+                elif self._stat(key[5:]) == sig:
+                    continue  # read when it had this signature: same content, same value
+            try:
+                current = self._values[key]
+            except KeyError:
+                current = self._values[key] = current_dep_value(key, self.workspace)
+            if current != value:
+                return False
+        return True
+
+
+# --- stored results -------------------------------------------------------------------
+
+def _load(file: str) -> dict:
+    try:
+        with open(file, "rb") as fh:
+            loaded = marshal.loads(fh.read())  # marshal.load(fh) reads object by object: ~10x slower
+        return loaded if isinstance(loaded, dict) else {}
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}  # missing or unreadable: start afresh, never fail the run
+
+
+def _save(file: str, data: dict) -> None:
+    try:
+        folder = os.path.dirname(file)
+        os.makedirs(folder, exist_ok=True)
+        gitignore = os.path.join(os.path.dirname(folder), ".gitignore")
+        if not os.path.exists(gitignore):
+            with open(gitignore, "w") as fh:
+                fh.write("# Automatically created by reviewlens.\n*\n")
+        import tempfile
+
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                marshal.dump(data, fh)
+            os.replace(tmp, file)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    except (OSError, ValueError):
+        pass  # a read-only tree just runs uncached
 
 
 class ResultCache:
-    def __init__(self, directory: Path, fingerprint: str) -> None:
-        self.file = directory / __version__ / f"{fingerprint}.pickle"
-        self.entries: dict[str, Entry] = {}
+    """Entries of one settings fingerprint: path -> (content digest, mtime_ns, size,
+    deps, diagnostics, notices); mtime_ns/size are None when the stat was racy."""
+
+    def __init__(self, directory: str | Path, fingerprint: str) -> None:
+        self.file = os.path.join(str(directory), __version__, f"{fingerprint}.marshal")
+        self.entries: dict[str, tuple] = _load(self.file)
         self.dirty = False
-        try:
-            with open(self.file, "rb") as fh:
-                loaded = pickle.load(fh)
-            if isinstance(loaded, dict):
-                self.entries = loaded
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
-            self.entries = {}  # missing or unreadable cache: start afresh, never fail the run
 
-    def lookup(self, path: str, source: bytes, workspace: Any) -> Entry | None:
-        """The entry for this exact source whose dependencies are all unchanged, else None."""
-        entry = self.entries.get(path)
-        if entry is None or entry.content != digest(source):
-            return None
-        for key, value in entry.deps.items():
-            if current_dep_value(key, workspace) != value:
-                return None
-        return entry
-
-    def get(self, path: str, source: bytes, workspace: Any) -> list[Finding] | None:
-        entry = self.entries.get(path)
-        if entry is None or entry.content != digest(source):
-            return None
-        for key, value in entry.deps.items():
-            if current_dep_value(key, workspace) != value:
-                return None
-        return entry.findings
-
-    def put(self, path: str, source: bytes, findings: list[Finding], deps: dict[str, str | None],
-            syntax_errors: bool = False, stat: tuple[int, int] | None = None) -> None:
-        self.entries[path] = Entry(digest(source), findings, deps, syntax_errors, stat)
+    def put(self, path: str, entry: tuple) -> None:
+        self.entries[path] = entry
         self.dirty = True
 
-    def deps_unchanged(self, entry: Entry, workspace: Any) -> bool:
-        return all(current_dep_value(key, workspace) == value for key, value in entry.deps.items())
+    def save(self) -> None:
+        if self.dirty:
+            _save(self.file, self.entries)
+            self.dirty = False
+
+
+def _loc_t(loc: Loc) -> tuple[int, int]:
+    return (loc.line, loc.column)
+
+
+def _fix_t(f: FixOut | None) -> tuple | None:
+    if f is None:
+        return None
+    return (f.title, f.applicability,
+            tuple((e.start.line, e.start.column, e.end.line, e.end.column, e.start_byte, e.end_byte, e.content)
+                  for e in f.edits))
+
+
+def _fix_from(t: tuple | None) -> FixOut | None:
+    if t is None:
+        return None
+    return FixOut(t[0], t[1], tuple(EditOut(Loc(e[0], e[1]), Loc(e[2], e[3]), e[4], e[5], e[6]) for e in t[2]))
+
+
+def _diag_t(d: Diagnostic) -> tuple:
+    return (d.code, d.name, d.message, d.severity, d.start.line, d.start.column, d.end.line, d.end.column,
+            d.start_byte, d.end_byte, d.source_lines, _fix_t(d.fix), tuple(_fix_t(a) for a in d.alternatives))
+
+
+def _diag_from(t: tuple, shown: str, minimum_rank: int) -> Diagnostic:
+    fix = _fix_from(t[11])
+    return Diagnostic(t[0], t[1], t[2], t[3], shown, Loc(t[4], t[5]), Loc(t[6], t[7]), t[8], t[9], tuple(t[10]),
+                      fix, tuple(_fix_from(a) for a in t[12]),
+                      fix is not None and APPLICABILITY_RANK.get(fix.applicability, 0) >= minimum_rank)
+
+
+# --- settings without the config module ---------------------------------------------------
+
+class ConfigRecord:
+    """What the cached path needs of one config file's Settings; the Settings object itself
+    (for exclusion patterns, relative paths) is rebuilt on demand."""
+
+    __slots__ = ("fingerprint", "respect_gitignore", "exclude", "_blob", "_settings")
+
+    def __init__(self, fingerprint: str, respect_gitignore: bool, exclude: tuple, blob: bytes, settings: Any = None) -> None:
+        self.fingerprint = fingerprint
+        self.respect_gitignore = respect_gitignore
+        self.exclude = tuple(exclude)
+        self._blob = blob
+        self._settings = settings
+
+    @classmethod
+    def of(cls, settings: Any) -> "ConfigRecord":
+        import dataclasses
+        import pickle
+
+        fields = {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)}
+        return cls(digest(repr(settings).encode()), bool(settings.respect_gitignore), tuple(settings.exclude),
+                   pickle.dumps(fields, protocol=pickle.HIGHEST_PROTOCOL), settings)
+
+    def payload(self) -> tuple:
+        return (self.fingerprint, self.respect_gitignore, self.exclude, self._blob)
+
+    @property
+    def settings(self) -> Any:
+        if self._settings is None:
+            import pickle
+
+            from reviewlens.analyzers.config import Settings
+
+            self._settings = Settings(**pickle.loads(self._blob))
+        return self._settings
+
+    def __getattr__(self, name: str) -> Any:  # relative(), is_excluded(), root ...
+        return getattr(self.settings, name)
+
+
+class _Meta:
+    """meta-<code stamp>.marshal: the rule catalogue and the parsed config files."""
+
+    def __init__(self, directory: str) -> None:
+        self.file = os.path.join(directory, __version__, f"meta-{code_stamp()}.marshal")
+        self.data = _load(self.file)
+        self.data.setdefault("configs", {})
+        self.dirty = False
 
     def save(self) -> None:
-        if not self.dirty:
-            return
+        if self.dirty:
+            _save(self.file, self.data)
+            self.dirty = False
+
+
+class CachedResolver:
+    """ConfigResolver's answers (the nearest reviewlens.toml, or pyproject.toml with a
+    [tool.reviewlens] table, upward from each folder; or the --config file) from config
+    files parsed once and remembered by stat. A new or changed file is loaded by the real
+    loader (analyzers.config), which also reports its errors."""
+
+    def __init__(self, meta: _Meta, override: str | None = None) -> None:
+        self._meta = meta
+        self._configs: dict = meta.data["configs"]
+        self._override = override
+        self._folders: dict[str, ConfigRecord] = {}
+        self._records: dict[str, ConfigRecord | None] = {}
+        if override is not None:
+            self._override_record = self._load(override, required=True)
+
+    def for_path(self, path: str | os.PathLike) -> ConfigRecord:
+        p = os.path.abspath(path)
+        return self.for_folder(p if os.path.isdir(p) else os.path.dirname(p))
+
+    def for_folder(self, folder: str) -> ConfigRecord:
+        hit = self._folders.get(folder)
+        if hit is not None:
+            return hit
+        if self._override is not None:
+            record = self._override_record
+        else:
+            record = None
+            for name in CONFIG_FILES:
+                candidate = os.path.join(folder, name)
+                if os.path.isfile(candidate):
+                    record = self._load(candidate)
+                    if record is not None:
+                        break
+            if record is None:
+                parent = os.path.dirname(folder)
+                record = self._defaults() if parent == folder else self.for_folder(parent)
+        self._folders[folder] = record
+        return record
+
+    def _defaults(self) -> ConfigRecord:
+        record = self._records.get("")
+        if record is None:
+            stored = self._configs.get("")
+            if stored is not None:
+                record = ConfigRecord(*stored[2])
+            else:
+                from reviewlens.analyzers.config import Settings
+
+                record = ConfigRecord.of(Settings())
+                self._configs[""] = (0, 0, record.payload())
+                self._meta.dirty = True
+            self._records[""] = record
+        return record
+
+    def _load(self, path: str, required: bool = False) -> ConfigRecord | None:
+        if path in self._records:
+            return self._records[path]
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            gitignore = self.file.parent.parent / ".gitignore"
-            if not gitignore.exists():
-                gitignore.write_text("# Automatically created by reviewlens.\n*\n")
-            fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(self.entries, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.file)
+            st = os.stat(path)
+            sig = (st.st_mtime_ns, st.st_size)
         except OSError:
-            pass  # a read-only tree just runs uncached
+            sig = None
+        stored = self._configs.get(path)
+        if sig is not None and stored is not None and (stored[0], stored[1]) == sig and (stored[2] is not None or not required):
+            record = None if stored[2] is None else ConfigRecord(*stored[2])
+        else:
+            from reviewlens.analyzers.config import ConfigResolver, load_config_file
+
+            seen = time.time_ns()
+            if required:  # the --config file: the real resolver raises what the CLI reports
+                settings = ConfigResolver(Path(path)).for_path(path)
+            else:
+                settings = load_config_file(Path(path))
+            record = None if settings is None else ConfigRecord.of(settings)
+            if sig is not None and not _racy(sig[0], seen):
+                self._configs[path] = (sig[0], sig[1], None if record is None else record.payload())
+                self._meta.dirty = True
+        self._records[path] = record
+        return record
+
+
+# --- the rule catalogue -----------------------------------------------------------------
+
+class Catalog:
+    """Rule codes, names, docs URLs and SARIF rule descriptions, as the outputs use them."""
+
+    def __init__(self, data: dict) -> None:
+        self.codes: list[str] = list(data["codes"])
+        self.names: dict[str, str] = dict(data["names"])
+        self.urls: dict[str, str] = dict(data["urls"])
+        self.sarif_rules: list[dict] = data["sarif_rules"]
+
+    @staticmethod
+    def compute() -> dict:
+        from reviewlens.analyzers import registry
+
+        from .output.sarif import rule_descriptor
+        from .ruledocs import rules
+
+        infos = rules()
+        return {
+            "codes": registry.all_codes(),
+            "names": registry.code_names(),
+            "urls": {i.code: i.docs_url for i in infos},
+            "sarif_rules": [rule_descriptor(i) for i in infos],
+        }
+
+
+def catalog(meta: _Meta | None = None) -> Catalog:
+    if meta is None:
+        return Catalog(Catalog.compute())
+    data = meta.data.get("catalog")
+    if data is None:
+        data = meta.data["catalog"] = Catalog.compute()
+        meta.dirty = True
+    return Catalog(data)
+
+
+# --- a cached run -----------------------------------------------------------------------
+
+class Session:
+    """One `reviewlens check` run with the cache: settings, stored results, lookups."""
+
+    def __init__(self, options: Options, config_resolver: bool = True) -> None:
+        self.options = options
+        self.directory = options.cache_dir or "."
+        self.meta = _Meta(self.directory)
+        self.resolver: CachedResolver | None = None
+        if config_resolver:
+            self.start_resolver()
+        self.workspace = SignedWorkspace(list(options.roots) or [options.cwd or os.getcwd()])
+        self.deps = _Deps(self.workspace)
+        self._overrides = repr((options.select, options.extend_select, options.ignore))
+        self._by_record: dict[int, ResultCache] = {}
+        self._by_folder: dict[str, ResultCache] = {}
+        self._by_fingerprint: dict[str, ResultCache] = {}
+        self._cwd = options.cwd or os.getcwd()
+        self._prefix = self._cwd.rstrip(os.sep) + os.sep
+        self._minimum = options.minimum_rank
+
+    def start_resolver(self) -> None:
+        """May raise ConfigError (a broken --config file), as ConfigResolver does."""
+        if self.resolver is None:
+            self.resolver = CachedResolver(self.meta, self.options.config)
+
+    def catalog(self) -> Catalog:
+        cat = catalog(self.meta)
+        self.meta.save()  # asked for after the run's save (by the output): keep it now
+        return cat
+
+    def cache_for(self, path: str) -> ResultCache:
+        folder = path[:path.rfind(os.sep)] or os.sep
+        cache = self._by_folder.get(folder)
+        if cache is not None:
+            return cache
+        record = self.resolver.for_folder(os.path.dirname(path))
+        cache = self._by_record.get(id(record))
+        if cache is None:
+            fingerprint = digest(f"{code_stamp()}|{record.fingerprint}|{self._overrides}".encode())[:20]
+            cache = self._by_fingerprint.get(fingerprint)
+            if cache is None:
+                cache = self._by_fingerprint[fingerprint] = ResultCache(self.directory, fingerprint)
+            self._by_record[id(record)] = cache
+        self._by_folder[folder] = cache
+        return cache
+
+    def lookup(self, path: str) -> FileResult | None:
+        """The stored result of an unchanged file whose dependencies are unchanged, else None."""
+        found = self.probe(path)
+        return found if found is None or isinstance(found, FileResult) else self.finish(path, found)
+
+    def probe(self, path: str) -> tuple | FileResult | None:
+        """The file's entry when the file itself is unchanged (its dependencies still to be
+        checked: `finish`); a FileResult for a file reported without checking; else None."""
+        try:
+            st = os.stat(path)
+            self.deps.know(path, st)  # many files are other files' dependencies
+            if st.st_size > MAX_FILE_BYTES:  # reported without reading, as the checker does
+                shown = display_path(path, self._cwd)
+                return FileResult(shown, notices=[too_large_notice(shown, st.st_size)])
+            cache = self.cache_for(path)
+            entry = cache.entries.get(path)
+            if entry is None:
+                return None
+            if entry[1] != st.st_mtime_ns or entry[2] != st.st_size:
+                seen = time.time_ns()
+                with open(path, "rb") as fh:
+                    source = fh.read()
+                if entry[0] != digest(source):
+                    return None
+                # Touched, not changed: remember the new signature once it is safe to.
+                if len(source) == st.st_size and not _racy(st.st_mtime_ns, seen):
+                    entry = (entry[0], st.st_mtime_ns, st.st_size) + entry[3:]
+                    cache.put(path, entry)
+            return entry
+        except (OSError, ValueError, IndexError, TypeError):
+            return None  # the normal path reports it
+        except Exception as exc:  # a config file that broke: the normal path reports it
+            if type(exc).__name__ == "ConfigError":
+                return None
+            raise
+
+    def _shown(self, path: str) -> str:
+        """display_path(path, cwd), with its common case inlined (called for every file)."""
+        if path.startswith(self._prefix):
+            rest = path[len(self._prefix):]
+            if "./" not in rest and "//" not in rest and not rest.endswith(".") and os.sep == "/":
+                return rest  # no "." or ".." component: what relpath answers
+        return display_path(path, self._cwd)
+
+    def finish(self, path: str, entry: tuple) -> FileResult | None:
+        """The stored result, if the entry's dependencies are unchanged."""
+        try:
+            if entry[3] and not self.deps.unchanged(entry[3]):
+                return None
+            shown = self._shown(path)
+            result = FileResult(shown, checked=True)
+            if entry[4]:
+                result.diagnostics = [_diag_from(t, shown, self._minimum) for t in entry[4]]
+            if entry[5]:
+                result.notices = [Notice(shown, n[0], n[1], n[2], n[3]) for n in entry[5]]
+            return result
+        except (OSError, ValueError, IndexError, TypeError):
+            return None  # an unreadable entry: check the file again
+
+    def store(self, path: str, result: FileResult) -> None:
+        entry, result.cache_entry = result.cache_entry, None
+        if entry is None or not result.checked:
+            return
+        content, mtime_ns, size, seen, deps, sigs = entry
+        if _racy(mtime_ns, seen):
+            mtime_ns = size = None
+        dep_items = []
+        for key, value in deps.items():
+            sig = sigs.get(key)
+            if sig is not None:
+                if key.startswith("list:"):
+                    walked, started = sig
+                    sig = None if any(_racy(mtime, started) for _, mtime in walked) else walked
+                else:
+                    sig = None if _racy(sig[0], sig[2]) else (sig[0], sig[1])
+            dep_items.append((key, value, sig))
+        stored = (content, mtime_ns, size, tuple(dep_items),
+                  tuple(_diag_t(d) for d in result.diagnostics),
+                  tuple((n.kind, n.message, n.fatal, n.detail) for n in result.notices))
+        try:
+            self.cache_for(path).put(path, stored)
+        except (OSError, ValueError):
+            pass
+        except Exception as exc:
+            if type(exc).__name__ != "ConfigError":
+                raise
+
+    def save(self) -> None:
+        for cache in self._by_fingerprint.values():
+            cache.save()
+        self.meta.save()
+
+
+def check_files_cached(
+    paths: list[str],
+    options: Options,
+    jobs: int | None,
+    on_result: Callable[[FileResult], None] | None = None,
+    session: Session | None = None,
+    progress: Callable[[int], Any] | None = None,
+) -> list[FileResult]:
+    """Unchanged files come from the cache (looked up here, in this process); only the
+    others go to the checker processes (and only then is the engine imported). Results
+    keep the input order. `progress(n)`: a context manager for the n files to check,
+    yielding a per-result callback (or None)."""
+    session = session or Session(options)
+    session.start_resolver()
+    results: list[FileResult | None] = [None] * len(paths)
+    todo: list[int] = []
+    # Every file's stat first: the dependency checks then find most of theirs known.
+    probes = [session.probe(path) for path in paths]
+    for i, (path, found) in enumerate(zip(paths, probes)):
+        hit = found if found is None or isinstance(found, FileResult) else session.finish(path, found)
+        if hit is None:
+            todo.append(i)
+            continue
+        results[i] = hit
+        if on_result:
+            on_result(hit)
+    if todo:
+        import contextlib
+
+        from . import runner
+
+        with (progress(len(todo)) if progress is not None else contextlib.nullcontext(None)) as advance:
+            def each(r: FileResult) -> None:
+                if on_result:
+                    on_result(r)
+                if advance:
+                    advance(r)
+
+            fresh = runner._check_files([paths[i] for i in todo], options, jobs or runner.default_jobs(),
+                                        each if (on_result or advance) else None)
+        for i, r in zip(todo, fresh):
+            session.store(paths[i], r)
+            results[i] = r
+    session.save()
+    return [r for r in results if r is not None]

@@ -12,29 +12,78 @@ Nothing here imports pygls: `check` stays fast to start.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import time
 from collections import Counter
-from pathlib import Path
 from typing import TextIO
 
-from reviewlens.analyzers import registry
-from reviewlens.analyzers.config import ConfigError, ConfigResolver, validate_selectors
-
 from .output import FORMATS
+
+# Imported lazily, so that a warm `check` (every file from the result cache) never loads
+# the engine, the rules, tree-sitter or importlib.metadata: analyzers.config, registry,
+# runner, ruledocs, rich.
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-def version() -> str:
-    try:
-        from importlib.metadata import version as _v
+_VERSION: list[str] = []
 
-        return _v("reviewlens")
-    except Exception:  # pragma: no cover - running from a source tree without metadata
-        return "0.0.0"
+
+def version() -> str:
+    if not _VERSION:
+        found = _version_from_metadata_file()
+        if found is None:
+            try:
+                from importlib.metadata import version as _v
+
+                found = _v("reviewlens")
+            except Exception:  # pragma: no cover - running from a source tree without metadata
+                found = "0.0.0"
+        _VERSION.append(found)
+    return _VERSION[0]
+
+
+def _version_from_metadata_file() -> str | None:
+    """What importlib.metadata.version("reviewlens") answers, without importing it (~30 ms):
+    the Version header of the first reviewlens-*.dist-info on sys.path. None when unsure
+    (no such folder, several in one place, an egg-info): then ask importlib.metadata."""
+    for entry in sys.path:
+        folder = entry or "."
+        try:
+            names = [n for n in os.listdir(folder)
+                     if n.lower().startswith("reviewlens-") and n.lower().endswith((".dist-info", ".egg-info"))]
+        except (OSError, TypeError):
+            continue
+        if not names:
+            continue
+        if len(names) > 1 or not names[0].endswith(".dist-info"):
+            return None
+        try:
+            with open(os.path.join(folder, names[0], "METADATA"), encoding="utf-8") as fh:
+                for line in fh:
+                    if line.startswith("Version:"):
+                        return line.split(":", 1)[1].strip() or None
+                    if not line.strip():
+                        break
+        except OSError:
+            pass
+        return None
+    return None
+
+
+class _VersionAction(argparse.Action):
+    """--version, with the version looked up only when asked for."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0,
+                         help=help or "show program's version number and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        sys.stdout.write(f"reviewlens {version()}\n")
+        parser.exit()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,7 +98,7 @@ def _codes(value: str) -> list[str]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="reviewlens", description="Production-readiness review hints for FastAPI + Next.js apps.")
-    parser.add_argument("--version", action="version", version=f"reviewlens {version()}")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     check = sub.add_parser("check", help="check files and folders (default: .)",
@@ -226,9 +275,26 @@ def _usage_error(message: str) -> int:
     return EXIT_ERROR
 
 
+def _config_error() -> type:
+    """analyzers.config.ConfigError, imported when an exception is being matched against it
+    (an `except` clause evaluates its expression only then): the warm path never needs it."""
+    from reviewlens.analyzers.config import ConfigError
+
+    return ConfigError
+
+
+def _rule_names(session) -> tuple[list[str], dict[str, str]]:
+    if session is not None:
+        cat = session.catalog()
+        return cat.codes, cat.names
+    from reviewlens.analyzers import registry
+
+    return registry.all_codes(), registry.code_names()
+
+
 def cmd_check(args) -> int:
-    from . import runner
     from .discovery import discover
+    from .results import Options, WorkerCrash
 
     fmt = args.output_format or "text"
     stdin_mode = args.stdin_filename is not None or args.paths == ["-"]
@@ -242,16 +308,10 @@ def cmd_check(args) -> int:
     select = _flatten(args.select)
     extend = _flatten(args.extend_select) or ()
     ignore = _flatten(args.ignore) or ()
-    codes, names = registry.all_codes(), registry.code_names()
-    try:
-        for flag, sels in (("--select", select or ()), ("--extend-select", extend), ("--ignore", ignore)):
-            validate_selectors(sels, codes, names, flag, None)
-    except ConfigError as exc:
-        return _usage_error(exc.problem)
 
     cwd = os.getcwd()
     paths = [] if stdin_mode else (args.paths or ["."])
-    options = runner.Options(
+    options = Options(
         config=os.path.abspath(args.config) if args.config else None,
         select=select,
         extend_select=extend,
@@ -263,12 +323,38 @@ def cmd_check(args) -> int:
         cwd=cwd,
         cache_dir=None if args.no_cache else os.path.abspath(args.cache_dir or _default_cache_dir(cwd, args.config)),
     )
+    # With the cache (a batch run that fixes nothing), settings, the rule catalogue and
+    # unchanged files' results come from it: see server/cache.py.
+    session = None
+    if options.caching and not stdin_mode:
+        from .cache import Session
+
+        session = Session(options, config_resolver=False)
+    if select is not None or extend or ignore:
+        from reviewlens.analyzers.config import ConfigError, validate_selectors
+
+        codes, names = _rule_names(session)
+        try:
+            for flag, sels in (("--select", select or ()), ("--extend-select", extend), ("--ignore", ignore)):
+                validate_selectors(sels, codes, names, flag, None)
+        except ConfigError as exc:
+            return _usage_error(exc.problem)
     if args.config and not os.path.isfile(args.config):
         return _usage_error(f"{args.config}: config file not found")
     started = time.perf_counter()
     try:
-        resolver = ConfigResolver(Path(options.config) if options.config else None)
+        if session is not None:
+            session.start_resolver()
+            resolver = session.resolver
+        else:
+            from pathlib import Path
+
+            from reviewlens.analyzers.config import ConfigResolver
+
+            resolver = ConfigResolver(Path(options.config) if options.config else None)
         if stdin_mode:
+            from . import runner
+
             resolver.for_path(os.path.abspath(args.stdin_filename))  # surface config errors now
             source = sys.stdin.buffer.read()
             results = [runner.check_stdin(source, args.stdin_filename, options)]
@@ -283,16 +369,16 @@ def cmd_check(args) -> int:
                 if not args.quiet:
                     print(f"reviewlens: warning: {unsupported}: not a Python, TypeScript or JavaScript file; skipped",
                           file=sys.stderr)
-            results = _run(found.files, options, args)
+            results = _run(found.files, options, args, session)
             files_checked = sum(1 for r in results if r.checked)
-    except ConfigError as exc:
-        print(f"reviewlens: error: invalid configuration: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except runner.WorkerCrash as exc:
+    except WorkerCrash as exc:
         print(f"reviewlens: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except _config_error() as exc:
+        print(f"reviewlens: error: invalid configuration: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     elapsed = time.perf_counter() - started
-    return _report(results, files_checked, args, fmt, options, elapsed)
+    return _report(results, files_checked, args, fmt, options, elapsed, session)
 
 
 def _default_cache_dir(cwd: str, config: str | None) -> str:
@@ -313,14 +399,29 @@ def _default_cache_dir(cwd: str, config: str | None) -> str:
         folder = parent
 
 
-def _run(files: list[str], options, args) -> list:
+def _run(files: list[str], options, args, session=None) -> list:
+    wants_progress = not args.no_progress and not args.quiet and _stderr_is_tty()
+    if session is not None:
+        # The bar covers only the files that are checked: a warm run shows none.
+        from .cache import check_files_cached
+
+        return check_files_cached(files, options, args.jobs, session=session,
+                                  progress=_progress if wants_progress else None)
     from . import runner
 
-    show_progress = (
-        not args.no_progress and not args.quiet and len(files) >= 200 and _stderr_is_tty()
-    )
-    if not show_progress:
+    if not wants_progress:
         return runner.check_files(files, options, args.jobs)
+    with _progress(len(files)) as advance:
+        return runner.check_files(files, options, args.jobs, on_result=advance)
+
+
+@contextlib.contextmanager
+def _progress(total: int):
+    """A progress bar on stderr for `total` files (none below 200): yields the callback
+    that advances it, or None."""
+    if total < 200:
+        yield None
+        return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -328,7 +429,7 @@ def _run(files: list[str], options, args) -> list:
     # single-threaded parent; the bar is redrawn from the result callback instead.
     with Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=Console(file=sys.stderr), transient=True, auto_refresh=False) as progress:
-        task = progress.add_task("check", total=len(files))
+        task = progress.add_task("check", total=total)
         last = [0.0]
 
         def advance(_result) -> None:
@@ -338,7 +439,7 @@ def _run(files: list[str], options, args) -> list:
                 last[0] = now
                 progress.refresh()
 
-        return runner.check_files(files, options, args.jobs, on_result=advance)
+        yield advance
 
 
 def _write_raw(stream, text: str) -> None:
@@ -370,7 +471,7 @@ def _statistics(diags) -> list[dict]:
     ]
 
 
-def _report(results, files_checked: int, args, fmt: str, options, elapsed: float) -> int:
+def _report(results, files_checked: int, args, fmt: str, options, elapsed: float, session=None) -> int:
     # The text writer (and rich behind it) is imported only when something is written
     # with it: a JSON / SARIF / GitHub run without notices never pays for rich.
     diags = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key())
@@ -419,18 +520,22 @@ def _report(results, files_checked: int, args, fmt: str, options, elapsed: float
     stats = _statistics(diags) if args.statistics else None
     if fmt == "json":
         from .output import json_format
-        from .ruledocs import rules as all_rules
 
-        urls = {i.code: i.docs_url for i in all_rules()}
+        if session is not None:
+            urls = session.catalog().urls
+        else:
+            from .ruledocs import rules as all_rules
+
+            urls = {i.code: i.docs_url for i in all_rules()}
         doc = json_format.document(results, diags, version=version(), urls=urls,
                                    files_checked=files_checked, statistics=stats)
-        json.dump(doc, out, indent=2, ensure_ascii=False)
-        out.write("\n")
+        out.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")  # one write, not one per token
     elif fmt == "sarif":
         from .output import sarif
 
-        json.dump(sarif.document(results, diags, version=version(), cwd=options.cwd), out, indent=2, ensure_ascii=False)
-        out.write("\n")
+        rules = session.catalog().sarif_rules if session is not None else None
+        doc = sarif.document(results, diags, version=version(), cwd=options.cwd, rules=rules)
+        out.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     elif fmt == "github":
         from .output import github
 

@@ -18,20 +18,38 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import pathspec
+if TYPE_CHECKING:  # imported when a .gitignore is read: a warm run of a tree without one never needs it
+    import pathspec
 
-from reviewlens.analyzers.config import ALWAYS_EXCLUDED_DIRS, ConfigResolver
-from reviewlens.analyzers.languages import grammar_for_path
+# Copies of analyzers.config.ALWAYS_EXCLUDED_DIRS and analyzers.languages.SUFFIX_GRAMMAR's
+# keys (tests/test_cache_warm.py keeps them equal): those modules import pathspec and
+# tree-sitter, which a warm run of `reviewlens check` does without.
+ALWAYS_EXCLUDED_DIRS = frozenset({
+    "node_modules", ".venv", "venv", "dist", "build", ".next", ".git", "__pycache__",
+    ".mypy_cache", ".ruff_cache", ".pytest_cache", ".tox", ".reviewlens_cache",
+})
+SOURCE_SUFFIXES = frozenset({".py", ".pyi", ".ts", ".mts", ".cts", ".tsx", ".js", ".jsx", ".mjs", ".cjs"})
+
+ConfigResolver = Any  # analyzers.config.ConfigResolver or cache.CachedResolver
 
 
-@dataclass
+def grammar_for_path(path: str) -> bool:
+    """Is this a Python/TypeScript/JavaScript file? (PurePath.suffix, lower-cased)"""
+    name = os.path.basename(path)
+    i = name.rfind(".")
+    return 0 < i < len(name) - 1 and name[i:].lower() in SOURCE_SUFFIXES
+
+
 class Discovery:
-    files: list[str] = field(default_factory=list)  # absolute paths, sorted, unique
-    missing: list[str] = field(default_factory=list)  # command-line paths that do not exist
-    unsupported: list[str] = field(default_factory=list)  # explicit files of no known language
+    __slots__ = ("files", "missing", "unsupported")
+
+    def __init__(self) -> None:  # (no dataclass: the warm path does without importing dataclasses)
+        self.files: list[str] = []  # absolute paths, sorted, unique
+        self.missing: list[str] = []  # command-line paths that do not exist
+        self.unsupported: list[str] = []  # explicit files of no known language
 
 
 class _Ignores:
@@ -40,9 +58,14 @@ class _Ignores:
     def __init__(self) -> None:
         self._cache: dict[str, pathspec.PathSpec | None] = {}
 
-    def spec_of(self, folder: str) -> pathspec.PathSpec | None:
+    def spec_of(self, folder: str, names: set[str] | None = None) -> pathspec.PathSpec | None:
+        """`names`: the folder's entries when already listed (no open() when neither a
+        .gitignore nor a .git is among them)."""
         if folder in self._cache:
             return self._cache[folder]
+        if names is not None and ".gitignore" not in names and ".git" not in names:
+            self._cache[folder] = None
+            return None
         lines: list[str] = []
         for name in (".gitignore", os.path.join(".git", "info", "exclude")):
             candidate = os.path.join(folder, name)
@@ -51,7 +74,11 @@ class _Ignores:
                     lines += fh.read().decode("utf-8", "replace").splitlines()
             except OSError:
                 continue
-        spec = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+        spec = None
+        if lines:
+            import pathspec
+
+            spec = pathspec.GitIgnoreSpec.from_lines(lines)
         self._cache[folder] = spec
         return spec
 
@@ -59,7 +86,12 @@ class _Ignores:
     def ignored(chain: list[tuple[str, pathspec.PathSpec]], path: str, is_dir: bool) -> bool:
         verdict = None
         for base, spec in chain:
-            rel = os.path.relpath(path, base).replace(os.sep, "/")
+            if path.startswith(base + os.sep):  # the usual case, without os.path.relpath
+                rel = path[len(base) + 1:]
+            else:
+                rel = os.path.relpath(path, base)
+            if os.sep != "/":
+                rel = rel.replace(os.sep, "/")
             if is_dir:
                 rel += "/"
             res = spec.check_file(rel)
@@ -100,8 +132,13 @@ def _parent_chain(folder: str, ignores: _Ignores) -> list[tuple[str, pathspec.Pa
     return chain
 
 
-def _excluded_by_config(resolver: ConfigResolver, path: str) -> bool:
-    settings = resolver.for_path(path)
+def _settings_of_folder(resolver: ConfigResolver, folder: str):
+    for_folder = getattr(resolver, "for_folder", None)
+    return for_folder(folder) if for_folder is not None else resolver.for_path(folder)
+
+
+def _excluded_by_config(resolver: ConfigResolver, path: str, settings: Any = None) -> bool:
+    settings = settings if settings is not None else resolver.for_path(path)
     if not settings.exclude:
         return False
     rel = settings.relative(path)
@@ -163,7 +200,7 @@ def discover(paths: list[str], resolver: ConfigResolver, *, force_exclude: bool 
     for raw in paths:
         p = os.path.abspath(raw)
         if os.path.isfile(p):
-            if grammar_for_path(p) is None:
+            if not grammar_for_path(p):
                 out.unsupported.append(raw)
                 continue
             if force_exclude and is_excluded_path(p, resolver, ignores):
@@ -187,23 +224,30 @@ def _walk(top: str, resolver: ConfigResolver, ignores: _Ignores) -> list[str]:
     stack: list[tuple[str, list[tuple[str, pathspec.PathSpec]]]] = [(top, base_chain)]
     while stack:
         folder, chain = stack.pop()
-        respect = _respects_gitignore(resolver, folder)
-        if respect:
-            spec = ignores.spec_of(folder)
+        here = _settings_of_folder(resolver, folder)
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError:
+            entries = None
+        if here.respect_gitignore:
+            spec = ignores.spec_of(folder, None if entries is None else {e.name for e in entries})
             if spec is not None:
                 chain = chain + [(folder, spec)]
         else:
             chain = []
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
+        if entries is None:
             continue
         subdirs = []
+        suffixes = SOURCE_SUFFIXES
         for entry in entries:
             name = entry.name
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
-                is_file = entry.is_file()
+                # The suffix first (no system call), as grammar_for_path does.
+                dot = name.rfind(".")
+                is_file = (not is_dir and 0 < dot < len(name) - 1 and name[dot:].lower() in suffixes
+                           and entry.is_file())
             except OSError:
                 continue
             if is_dir:
@@ -211,15 +255,14 @@ def _walk(top: str, resolver: ConfigResolver, ignores: _Ignores) -> list[str]:
                     continue
                 if chain and _Ignores.ignored(chain, entry.path, True):
                     continue
-                if _excluded_by_config(resolver, entry.path):
+                own = _settings_of_folder(resolver, entry.path)  # a folder is judged by its own config
+                if own.exclude and _excluded_by_config(resolver, entry.path, own):
                     continue
                 subdirs.append(entry.path)
             elif is_file:
-                if grammar_for_path(name) is None:
-                    continue
                 if chain and _Ignores.ignored(chain, entry.path, False):
                     continue
-                if _excluded_by_config(resolver, entry.path):
+                if here.exclude and _excluded_by_config(resolver, entry.path, here):
                     continue
                 found.append(entry.path)
         for d in sorted(subdirs, reverse=True):

@@ -13,9 +13,9 @@ import os
 import re
 import stat
 import tempfile
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -27,107 +27,23 @@ from reviewlens.analyzers.model import Applicability, Finding, Fix
 from reviewlens.analyzers.positions import LineIndex
 from reviewlens.analyzers.workspace import FileSystemWorkspace
 
-from .cache import RecordingWorkspace, ResultCache, digest, settings_fingerprint
+from .cache import RecordingWorkspace, SignedWorkspace, digest
+from .results import (  # noqa: F401 - re-exported: the types used to live here
+    MAX_FILE_BYTES,
+    Diagnostic,
+    EditOut,
+    FileResult,
+    FixOut,
+    Loc,
+    Notice,
+    Options,
+    WorkerCrash,
+    display_path,
+    too_large_notice,
+)
 
-# Larger files are reported and skipped (they are nearly always generated or minified).
-MAX_FILE_BYTES = 5 * 1024 * 1024
 # Below this many files a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 24
-
-
-# --- results --------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class Loc:
-    line: int  # 1-based
-    column: int  # 1-based, in characters (Unicode code points)
-
-
-@dataclass(frozen=True, slots=True)
-class EditOut:
-    start: Loc
-    end: Loc  # exclusive
-    start_byte: int
-    end_byte: int
-    content: str
-
-
-@dataclass(frozen=True, slots=True)
-class FixOut:
-    title: str
-    applicability: str  # safe | unsafe | display-only
-    edits: tuple[EditOut, ...]
-
-
-@dataclass(slots=True)
-class Diagnostic:
-    code: str
-    name: str
-    message: str
-    severity: str  # error | warning | info
-    path: str  # as displayed (relative to the working directory when below it)
-    start: Loc
-    end: Loc  # exclusive
-    start_byte: int
-    end_byte: int
-    source_lines: tuple[str, ...]  # the flagged lines (first and last when the range spans many)
-    fix: FixOut | None = None
-    alternatives: tuple[FixOut, ...] = ()
-    fix_applicable: bool = False  # would the current run's --fix apply it
-
-    def sort_key(self) -> tuple:
-        return (self.path, self.start.line, self.start.column, self.code)
-
-
-@dataclass(slots=True)
-class Notice:
-    path: str
-    kind: str  # io-error | too-large | invalid-utf8 | rule-error | syntax-error | write-error | not-source
-    message: str
-    fatal: bool = False  # makes the run incomplete (exit 2)
-    detail: str = ""
-
-
-@dataclass(slots=True)
-class FileResult:
-    path: str
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    notices: list[Notice] = field(default_factory=list)
-    fixed: dict[str, int] = field(default_factory=dict)  # code -> fixes applied (or that would be)
-    diff: str = ""
-    output: bytes | None = None  # the fixed source (stdin mode)
-    checked: bool = False
-    # (digest, findings, deps, syntax errors) for the result cache; the parent stores and clears it
-    cache_entry: tuple | None = None
-
-
-@dataclass(frozen=True)
-class Options:
-    """What the command line asked for, in a picklable form."""
-
-    config: str | None = None
-    select: tuple[str, ...] | None = None
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    fix: bool = False
-    unsafe_fixes: bool = False
-    diff: bool = False
-    roots: tuple[str, ...] = ()
-    cwd: str = ""
-    cache_dir: str | None = None  # the result cache's folder; None: no cache
-
-    @property
-    def caching(self) -> bool:
-        # Fixing runs rewrite files and re-check them: always computed afresh.
-        return self.cache_dir is not None and not self.fixing
-
-    @property
-    def minimum(self) -> Applicability:
-        return Applicability.UNSAFE if self.unsafe_fixes else Applicability.SAFE
-
-    @property
-    def fixing(self) -> bool:
-        return self.fix or self.diff
 
 
 # --- per-process state ----------------------------------------------------------------
@@ -136,7 +52,9 @@ class _State:
     def __init__(self, options: Options) -> None:
         self.options = options
         self.resolver = ConfigResolver(Path(options.config) if options.config else None)
-        self.workspace = FileSystemWorkspace(list(options.roots) or [options.cwd or os.getcwd()])
+        roots = list(options.roots) or [options.cwd or os.getcwd()]
+        # With the cache, the workspace also signs what it reads (cheap dependency checks).
+        self.workspace = SignedWorkspace(roots) if options.caching else FileSystemWorkspace(roots)
         self._overridden: dict[int, Settings] = {}
 
     def settings_for(self, path: str) -> Settings:
@@ -168,17 +86,6 @@ _STATE: _State | None = None
 def _init_worker(options: Options) -> None:
     global _STATE
     _STATE = _State(options)
-
-
-def display_path(path: str, cwd: str | None = None) -> str:
-    cwd = cwd or os.getcwd()
-    try:
-        rel = os.path.relpath(path, cwd)
-    except ValueError:
-        return path
-    if rel.startswith(".." + os.sep) or rel == "..":
-        return os.path.abspath(path)
-    return rel
 
 
 # --- conversion -----------------------------------------------------------------------
@@ -295,7 +202,7 @@ def check_bytes(source: bytes, path: str, shown: str, state: _State, result: Fil
     first = run(source)
     findings = first.findings
     if options.caching and not first.errors and isinstance(state.workspace, RecordingWorkspace):
-        result.cache_entry = (findings, dict(state.workspace.deps), first.has_syntax_errors)
+        result.cache_entry = state.workspace.snapshot()
     fixed_source = source
     if options.fixing and any(f.fix is not None and f.fix.applicability >= options.minimum for f in findings):
         last = {"res": first}
@@ -368,13 +275,14 @@ def _check_file(path: str, state: "_State") -> FileResult:
     shown = display_path(path, state.options.cwd or None)
     result = FileResult(shown)
     try:
-        size = os.path.getsize(path)
+        st = os.stat(path)  # before the read: a change after it shows in the next run's stat
+        size = st.st_size
         if size > MAX_FILE_BYTES:
-            result.notices.append(Notice(shown, "too-large",
-                                         f"skipped: {size / 1_048_576:.1f} MB is over the {MAX_FILE_BYTES // 1_048_576} MB limit"))
+            result.notices.append(too_large_notice(shown, size))
             return result
         with open(path, "rb") as fh:
             source = fh.read()
+        read_at = time.time_ns()
     except OSError as exc:
         result.notices.append(Notice(shown, "io-error", f"cannot read: {exc.strerror or exc}", fatal=True))
         return result
@@ -392,6 +300,8 @@ def _check_file(path: str, state: "_State") -> FileResult:
         result.notices.append(Notice(shown, "internal-error", f"internal error while checking: {exc!r}",
                                      fatal=True, detail=traceback.format_exc()))
         return result
+    if result.cache_entry is not None:
+        result.cache_entry = (digest(source), st.st_mtime_ns, st.st_size, read_at) + result.cache_entry
     if fixed != source:
         if state.options.diff:
             result.diff = unified_diff(source, fixed, shown)
@@ -441,7 +351,9 @@ def check_files(
     """Check `paths` (in this order) on up to `jobs` processes; results in input order."""
     jobs = jobs or default_jobs()
     if options.caching:
-        return _check_files_cached(paths, options, jobs, on_result)
+        from .cache import check_files_cached
+
+        return check_files_cached(paths, options, jobs, on_result)
     return _check_files(paths, options, jobs, on_result)
 
 
@@ -477,131 +389,3 @@ def _check_files(
             "Rerun with --jobs 1 to find the file, and please report it"
         ) from None
     return results
-
-
-class WorkerCrash(RuntimeError):
-    """A worker process died (a crash in native code); the run is incomplete."""
-
-
-
-
-# --- the result cache -------------------------------------------------------------------
-
-_STAMP: list[str] = []
-
-
-def _code_stamp() -> str:
-    """Size and mtime of every module of the analyzers package: an edited rule (a
-    development checkout, an upgrade without a version bump) never reuses old results."""
-    if not _STAMP:
-        import reviewlens.analyzers as pkg
-
-        parts = []
-        for folder in pkg.__path__:
-            for dirpath, _, names in os.walk(folder):
-                for name in sorted(names):
-                    if name.endswith(".py"):
-                        st = os.stat(os.path.join(dirpath, name))
-                        parts.append(f"{dirpath}/{name}:{st.st_size}:{st.st_mtime_ns}")
-        _STAMP.append(digest("\n".join(sorted(parts)).encode()))
-    return _STAMP[0]
-
-
-class _Caches:
-    """One ResultCache per settings fingerprint (a tree may hold several configs)."""
-
-    def __init__(self, options: Options) -> None:
-        self.directory = Path(options.cache_dir or ".")
-        self.state = _State(options)
-        self._by_settings: dict[int, tuple[Settings, ResultCache]] = {}
-
-    def for_path(self, path: str) -> ResultCache:
-        settings = self.state.settings_for(path)
-        hit = self._by_settings.get(id(settings))
-        if hit is None:
-            hit = (settings, ResultCache(self.directory, settings_fingerprint(settings, _code_stamp())))
-            self._by_settings[id(settings)] = hit
-        return hit[1]
-
-    def lookup(self, path: str) -> FileResult | None:
-        """The cached result of an unchanged file whose dependencies are unchanged, else None."""
-        try:
-            st = os.stat(path)
-            if st.st_size > MAX_FILE_BYTES:
-                return None
-            cache = self.for_path(path)
-            entry = cache.entries.get(path)
-            if entry is None:
-                return None
-            source = b""
-            if entry.findings or entry.stat != (st.st_mtime_ns, st.st_size):
-                with open(path, "rb") as fh:
-                    source = fh.read()
-                if entry.content != digest(source):
-                    return None
-                if entry.stat is not None and entry.stat != (st.st_mtime_ns, st.st_size):
-                    entry.stat = (st.st_mtime_ns, st.st_size)  # touched, not changed
-                    cache.dirty = True
-            if not cache.deps_unchanged(entry, self.state.workspace):
-                return None
-        except (OSError, ConfigError):
-            return None  # the normal path reports it
-        shown = display_path(path, self.state.options.cwd or None)
-        result = FileResult(shown)
-        bad_line = _first_invalid_utf8_line(source) if source else None
-        if bad_line is not None:
-            result.notices.append(Notice(shown, "invalid-utf8",
-                                         f"not valid UTF-8 (first at line {bad_line}); checked as-is, "
-                                         "fixes keep the undecodable bytes unchanged"))
-        if entry.syntax_errors:
-            result.notices.append(Notice(shown, "syntax-error",
-                                         "has syntax errors; findings are reported where the code parses"))
-        result.diagnostics = to_diagnostics(entry.findings, source, shown, self.state.options.minimum)
-        result.checked = True
-        return result
-
-    def store(self, path: str, result: FileResult) -> None:
-        entry, result.cache_entry = result.cache_entry, None
-        if entry is None:
-            return
-        findings, deps, syntax_errors = entry
-        try:
-            st = os.stat(path)
-            with open(path, "rb") as fh:
-                source = fh.read()
-            # The stat shortcut only for files that decode (their notice needs the source).
-            sig = (st.st_mtime_ns, st.st_size) if _first_invalid_utf8_line(source) is None else None
-            self.for_path(path).put(path, source, findings, deps, syntax_errors, sig)
-        except (OSError, ConfigError):
-            pass
-
-    def save(self) -> None:
-        for _, cache in self._by_settings.values():
-            cache.save()
-
-
-def _check_files_cached(
-    paths: list[str],
-    options: Options,
-    jobs: int,
-    on_result: Callable[[FileResult], None] | None = None,
-) -> list[FileResult]:
-    """Unchanged files come from the cache (looked up here, in this process); only the
-    others go to the checker processes. Results keep the input order."""
-    caches = _Caches(options)
-    results: list[FileResult | None] = [None] * len(paths)
-    todo: list[int] = []
-    for i, path in enumerate(paths):
-        hit = caches.lookup(path)
-        if hit is None:
-            todo.append(i)
-            continue
-        results[i] = hit
-        if on_result:
-            on_result(hit)
-    fresh = _check_files([paths[i] for i in todo], options, jobs, on_result)
-    for i, r in zip(todo, fresh):
-        caches.store(paths[i], r)
-        results[i] = r
-    caches.save()
-    return [r for r in results if r is not None]

@@ -53,7 +53,7 @@ def tree(tmp_path: Path) -> Path:
 
 def entries(cache_dir: Path) -> int:
     total = 0
-    for f in cache_dir.rglob("*.pickle"):
+    for f in cache_dir.rglob("[!m]*.marshal"):
         total += len(cache_mod.ResultCache(f.parent.parent, f.stem).entries)
     return total
 
@@ -120,6 +120,6 @@ def test_cache_dir_option_and_fix_runs_bypass_the_cache(capsys, tree: Path, tmp_
     assert entries(where) == 30 and not (tree / ".reviewlens_cache").exists()
     assert len(report["findings"]) == 10
     # A corrupt cache file is ignored, never fatal.
-    for f in where.rglob("*.pickle"):
-        f.write_bytes(b"not a pickle")
+    for f in where.rglob("*.marshal"):
+        f.write_bytes(b"not a marshal file")
     assert len(check(capsys, tree, "--cache-dir", str(where))["findings"]) == 10

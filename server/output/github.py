@@ -6,7 +6,7 @@ Property values and messages are escaped as the Actions runner expects.
 
 from __future__ import annotations
 
-from ..runner import Diagnostic, Notice
+from ..results import Diagnostic, Notice
 
 LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 

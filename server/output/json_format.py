@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..runner import Diagnostic, EditOut, FileResult, FixOut, Loc
+from ..results import Diagnostic, EditOut, FileResult, FixOut, Loc
 
 SCHEMA_VERSION = 1
 

@@ -14,8 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..ruledocs import RuleInfo, rule_help_text, rule_markdown, rules
-from ..runner import Diagnostic, EditOut, FileResult, FixOut
+from ..results import Diagnostic, EditOut, FileResult, FixOut
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/reviewlens/reviewlens"
@@ -32,7 +31,11 @@ def _region(start, end) -> dict[str, int]:
     return {"startLine": start.line, "startColumn": start.column, "endLine": end.line, "endColumn": end.column}
 
 
-def _rule(info: RuleInfo) -> dict[str, Any]:
+def rule_descriptor(info) -> dict[str, Any]:
+    """`tool.driver.rules[]` entry of one rule (a ruledocs.RuleInfo); the result cache
+    keeps these, so a warm run writes SARIF without importing the rules."""
+    from ..ruledocs import rule_help_text, rule_markdown
+
     return {
         "id": info.code,
         "name": info.name,
@@ -82,9 +85,14 @@ def _result(d: Diagnostic, index: dict[str, int]) -> dict[str, Any]:
     return res
 
 
-def document(results: list[FileResult], diags: list[Diagnostic], *, version: str, cwd: str) -> dict[str, Any]:
-    infos = rules()
-    index = {info.code: i for i, info in enumerate(infos)}
+def document(results: list[FileResult], diags: list[Diagnostic], *, version: str, cwd: str,
+             rules: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """`rules`: the rule descriptors (Catalog.sarif_rules); computed from the registry when omitted."""
+    if rules is None:
+        from ..ruledocs import rules as all_rules
+
+        rules = [rule_descriptor(info) for info in all_rules()]
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
     notifications = [
         {
             "level": "error" if n.fatal else "warning",
@@ -100,7 +108,7 @@ def document(results: list[FileResult], diags: list[Diagnostic], *, version: str
                 "version": version,
                 "semanticVersion": version,
                 "informationUri": INFORMATION_URI,
-                "rules": [_rule(info) for info in infos],
+                "rules": rules,
             }
         },
         "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(cwd).as_uri() + "/"}},

@@ -7,13 +7,12 @@ CJK and emoji lines still point at the right place.
 
 from __future__ import annotations
 
-from typing import TextIO
+import os
+from typing import Any, Iterator, TextIO
 
 from rich.cells import cell_len
-from rich.console import Console
-from rich.text import Text
 
-from ..runner import Diagnostic
+from ..results import Diagnostic
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
 TAB = 4
@@ -33,62 +32,99 @@ def _caret_line(line: str, start_col: int, end_col: int | None) -> tuple[int, in
     return cell_len(before), max(1, cell_len(span))
 
 
-def render_diagnostic(d: Diagnostic, *, show_source: bool = True) -> Text:
-    t = Text()
-    t.append(d.path, style="bold")
-    t.append(f":{d.start.line}:{d.start.column}: ", style="dim")
-    t.append(d.code, style=SEVERITY_STYLE.get(d.severity, "bold"))
-    t.append(" ")
+def _segments(d: Diagnostic, show_source: bool) -> Iterator[tuple[str, str | None]]:
+    """The diagnostic's text as (text, style) pieces: joined for plain output, styled by rich."""
+    yield d.path, "bold"
+    yield f":{d.start.line}:{d.start.column}: ", "dim"
+    yield d.code, SEVERITY_STYLE.get(d.severity, "bold")
+    yield " ", None
     if d.fix_applicable:
-        t.append("[*] ", style="cyan")
-    t.append(d.message)
+        yield "[*] ", "cyan"
+    yield d.message, None
     if not show_source or not d.source_lines:
-        return t
+        return
     gutter = len(str(d.end.line if len(d.source_lines) > 1 else d.start.line))
     first = d.source_lines[0].rstrip("\r\n")
     multiline = d.end.line > d.start.line
-    t.append("\n")
-    t.append(f"{d.start.line:>{gutter}} | ", style="blue")
-    t.append(_expand(first))
+    yield "\n", None
+    yield f"{d.start.line:>{gutter}} | ", "blue"
+    yield _expand(first), None
     pad, width = _caret_line(first, d.start.column, None if multiline else d.end.column)
-    t.append("\n")
-    t.append(f"{'':>{gutter}} | ", style="blue")
-    t.append(" " * pad + "^" * width, style=SEVERITY_STYLE.get(d.severity, "bold"))
+    yield "\n", None
+    yield f"{'':>{gutter}} | ", "blue"
+    yield " " * pad + "^" * width, SEVERITY_STYLE.get(d.severity, "bold")
     if multiline:
         if len(d.source_lines) > 1:
             last_line_no = d.end.line if d.end.column > 1 else d.end.line - 1
             if last_line_no > d.start.line + 1:
-                t.append("\n")
-                t.append(f"{'':>{gutter}} | ...", style="blue")
+                yield "\n", None
+                yield f"{'':>{gutter}} | ...", "blue"
             last = d.source_lines[-1].rstrip("\r\n")
-            t.append("\n")
-            t.append(f"{last_line_no:>{gutter}} | ", style="blue")
-            t.append(_expand(last))
+            yield "\n", None
+            yield f"{last_line_no:>{gutter}} | ", "blue"
+            yield _expand(last), None
             end_col = d.end.column if last_line_no == d.end.line else len(last) + 1
             pad, width = _caret_line(last, 1, end_col)
             stripped = len(_expand(last)) - len(_expand(last).lstrip())
-            t.append("\n")
-            t.append(f"{'':>{gutter}} | ", style="blue")
-            t.append(" " * stripped + "^" * max(1, pad + width - stripped), style=SEVERITY_STYLE.get(d.severity, "bold"))
+            yield "\n", None
+            yield f"{'':>{gutter}} | ", "blue"
+            yield " " * stripped + "^" * max(1, pad + width - stripped), SEVERITY_STYLE.get(d.severity, "bold")
+
+
+def render_plain(d: Diagnostic, *, show_source: bool = True) -> str:
+    return "".join(text for text, _ in _segments(d, show_source))
+
+
+def render_diagnostic(d: Diagnostic, *, show_source: bool = True):
+    """A rich Text (imports rich's console machinery: only for coloured output)."""
+    from rich.text import Text
+
+    t = Text()
+    for text, style in _segments(d, show_source):
+        if style is None:
+            t.append(text)
+        else:
+            t.append(text, style=style)
     return t
+
+
+def _plainly_not_a_terminal(stream: TextIO) -> bool:
+    """True when rich's Console would certainly not colour `stream` (so it need not be
+    built): no TTY_COMPATIBLE / FORCE_COLOR override and the stream is not a terminal."""
+    if "TTY_COMPATIBLE" in os.environ or "FORCE_COLOR" in os.environ:
+        return False
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return isatty is None or not isatty()
+    except ValueError:
+        return True
 
 
 class TextWriter:
     def __init__(self, stream: TextIO, *, color: bool | None = None) -> None:
+        self.stream = stream
+        self.console: Any = None
+        if color is False or (color is None and _plainly_not_a_terminal(stream)):
+            self.color = False  # plain text: rich's console is not even imported
+            return
+        from rich.console import Console
+
         force = None if color is None else color
         self.console = Console(file=stream, highlight=False, soft_wrap=True, force_terminal=force,
                                no_color=(color is False) or None, emoji=False, markup=False)
-        self.stream = stream
         self.color = self.console.is_terminal and not self.console.no_color if color is None else color
 
-    def line(self, text: Text | str = "") -> None:
+    def line(self, text: Any = "") -> None:
         if self.color:
             self.console.print(text)
         else:
-            self.stream.write((text.plain if isinstance(text, Text) else text) + "\n")
+            self.stream.write((text if isinstance(text, str) else text.plain) + "\n")
 
     def diagnostics(self, diags: list[Diagnostic], *, show_source: bool = True) -> None:
         for d in diags:
-            self.line(render_diagnostic(d, show_source=show_source))
+            if self.color:
+                self.line(render_diagnostic(d, show_source=show_source))
+            else:
+                self.line(render_plain(d, show_source=show_source))
             if show_source:
                 self.line("")
