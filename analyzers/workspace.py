@@ -42,14 +42,19 @@ SKIP_DIRS = frozenset({"node_modules", ".git", ".next", "dist", "build", "out", 
 
 
 class FileSystemWorkspace:
-    """Reads files from disk (with a small cache); `overlay` holds unsaved buffers."""
+    """Reads files from disk (with a small cache); `overlay` holds unsaved buffers.
+
+    `stable`: the tree does not change while this workspace lives (a batch run), so a
+    folder listing is walked once and reused; an editor's workspace walks every time."""
 
     MAX_BYTES = 2_000_000
 
-    def __init__(self, roots: list[str] | None = None, overlay: dict[str, str] | None = None) -> None:
+    def __init__(self, roots: list[str] | None = None, overlay: dict[str, str] | None = None,
+                 stable: bool = False) -> None:
         self.roots = [os.path.abspath(r) for r in (roots or [])]
         self.overlay = overlay if overlay is not None else {}
         self._cache: dict[str, str | None] = {}
+        self._listed: dict[tuple, list[str]] | None = {} if stable else None
 
     def read_text(self, path: str) -> str | None:
         path = os.path.abspath(path)
@@ -83,6 +88,9 @@ class FileSystemWorkspace:
         """Up to `limit` files under `folder` ending in one of `suffixes` (open buffers included),
         skipping dependency, VCS and build folders (SKIP_DIRS). Optional in the protocol."""
         folder = os.path.abspath(folder)
+        key = (folder, suffixes, limit)
+        if self._listed is not None and key in self._listed:
+            return list(self._listed[key])
         out: list[str] = []
         seen: set[str] = set()
         for dirpath, dirnames, filenames in os.walk(folder):
@@ -93,13 +101,19 @@ class FileSystemWorkspace:
                     out.append(path)
                     seen.add(path)
                     if len(out) >= limit:
-                        return out
+                        break
+            if len(out) >= limit:
+                break
         for path in self.overlay:
             if path not in seen and path.startswith(folder + os.sep) and path.endswith(suffixes) and len(out) < limit:
                 out.append(path)
+        if self._listed is not None:
+            self._listed[key] = list(out)
         return out
 
     def invalidate(self, path: str | None = None) -> None:
+        if self._listed is not None:
+            self._listed.clear()  # a created or deleted file changes listings
         if path is None:
             self._cache.clear()
         else:

@@ -36,6 +36,7 @@ sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402
 import peers  # noqa: E402
+from runenv import ENV, reviewlens_exe, use_compiled_bytecode  # noqa: E402
 
 RUFF_SELECT = "T201,ASYNC,S105,S106,E722,B904"
 
@@ -52,6 +53,7 @@ class Tool:
     name: str
     cmd: list[str]
     cwd: Path | None = None
+    env: dict[str, str] | None = None  # None: this process' environment
     count: Callable[[str, str], Outcome] | None = None  # (stdout, stderr) -> Outcome
     slow: bool = False
     times: list[float] = field(default_factory=list)
@@ -60,11 +62,11 @@ class Tool:
     outcome: Outcome | None = None
 
 
-def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, int, str, str]:
+def timed(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, float, int, str, str]:
     """(wall seconds, CPU seconds, peak RSS MiB, stdout, stderr) of one run."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -118,7 +120,7 @@ def count_floor(_: str, stderr: str) -> Outcome:
 
 # --- commands -------------------------------------------------------------------------------
 def reviewlens_cmd(target: Path) -> list[str]:
-    exe = shutil.which("reviewlens") or "reviewlens"
+    exe = reviewlens_exe()
     cmd = [exe, "check", "--exit-zero", "--output-format", "json", "--no-progress", str(target)]
     help_text = subprocess.run([exe, "check", "--help"], capture_output=True, text=True).stdout
     if "--no-cache" in help_text:
@@ -156,17 +158,17 @@ def floor_cmd(target: Path) -> list[str]:
 
 def tools(py: Path, ts: Path, everything: Path) -> list[Tool]:
     return [
-        Tool("python", "reviewlens", reviewlens_cmd(py), count=count_reviewlens),
-        Tool("python", "parse-only floor", floor_cmd(py), count=count_floor),
+        Tool("python", "reviewlens", reviewlens_cmd(py), env=ENV, count=count_reviewlens),
+        Tool("python", "parse-only floor", floor_cmd(py), env=ENV, count=count_floor),
         Tool("python", "ruff", ruff_cmd(py), count=count_ruff),
         Tool("python", "semgrep", semgrep_cmd(py, everything), count=count_semgrep, slow=True),
-        Tool("typescript", "reviewlens", reviewlens_cmd(ts), count=count_reviewlens),
-        Tool("typescript", "parse-only floor", floor_cmd(ts), count=count_floor),
+        Tool("typescript", "reviewlens", reviewlens_cmd(ts), env=ENV, count=count_reviewlens),
+        Tool("typescript", "parse-only floor", floor_cmd(ts), env=ENV, count=count_floor),
         Tool("typescript", "eslint", eslint_cmd(), cwd=ts, count=count_eslint, slow=True),
         Tool("typescript", "ast-grep", astgrep_cmd(ts), count=count_astgrep),
         Tool("typescript", "semgrep", semgrep_cmd(ts, everything), count=count_semgrep, slow=True),
-        Tool("both", "reviewlens", reviewlens_cmd(everything), count=count_reviewlens),
-        Tool("both", "parse-only floor", floor_cmd(everything), count=count_floor),
+        Tool("both", "reviewlens", reviewlens_cmd(everything), env=ENV, count=count_reviewlens),
+        Tool("both", "parse-only floor", floor_cmd(everything), env=ENV, count=count_floor),
     ]
 
 
@@ -257,7 +259,7 @@ def sanity_check() -> None:
             if tool.name in ("parse-only floor",):
                 continue
             cwd = root / "typescript" if tool.name == "eslint" else None
-            _, _, _, out, err = timed(tool.cmd, cwd)
+            _, _, _, out, err = timed(tool.cmd, cwd, tool.env)
             got = tool.count(out, err)
             want = EXPECTED.get((tool.half, tool.name), set())
             missing = want - set(got.findings)
@@ -289,6 +291,8 @@ def main() -> int:
 
     counts = corpus.ensure()
     peers.ensure()
+    scratch = tempfile.TemporaryDirectory(prefix="rl-batch-")
+    use_compiled_bytecode(Path(scratch.name))  # ENV: for reviewlens and the floor only
     print("peer sanity check (each rule must fire on a sample):", flush=True)
     sanity_check()
     py, ts, everything = corpus.CORPUS / "python", corpus.CORPUS / "typescript", corpus.CORPUS
@@ -299,7 +303,7 @@ def main() -> int:
             if i >= (args.slow_runs if tool.slow else args.runs):
                 continue
             clear_caches(everything)
-            wall, cpu, rss, out, err = timed(tool.cmd, tool.cwd)
+            wall, cpu, rss, out, err = timed(tool.cmd, tool.cwd, tool.env)
             tool.times.append(wall)
             tool.cpu.append(cpu)
             tool.rss.append(rss)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -26,24 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402
-
-
-ENV = dict(os.environ)
-
-
-def bytecode_env(tmp: Path) -> None:
-    """Give the runs compiled bytecode, as an installed package has (pip compiles it at
-    install time): with PYTHONDONTWRITEBYTECODE set and a source tree under edit, every run
-    would recompile the changed modules (~25 ms each time, in both runs). The .pyc files go
-    to a scratch PYTHONPYCACHEPREFIX; the working tree is not touched."""
-    ENV.pop("PYTHONDONTWRITEBYTECODE", None)
-    ENV["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
-    import reviewlens.analyzers
-    import reviewlens.server
-
-    folders = [*reviewlens.analyzers.__path__, *reviewlens.server.__path__]
-    subprocess.run([sys.executable, "-m", "compileall", "-q", *folders], env=ENV, check=True,
-                   capture_output=True)
+from runenv import ENV, reviewlens_exe, use_compiled_bytecode  # noqa: E402
 
 
 def run(cmd: list[str]) -> tuple[float, dict]:
@@ -66,18 +48,14 @@ def main() -> int:
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
 
-    # The console script installed next to this Python, as pip/pipx users run it; a version
-    # manager's shim on PATH (pyenv: a bash script that execs pyenv, ~60 ms) would add a
-    # constant to both runs that is not reviewlens' own time.
-    local = Path(sys.executable).parent / "reviewlens"
-    exe = str(local) if local.is_file() else (shutil.which("reviewlens") or "reviewlens")
+    exe = reviewlens_exe()
     help_text = subprocess.run([exe, "check", "--help"], capture_output=True, text=True).stdout
     if "--cache-dir" not in help_text:
         print("reviewlens check has no --cache-dir option yet: the result cache is not wired into the CLI")
         return 1
     corpus.ensure()
     with tempfile.TemporaryDirectory(prefix="rl-cache-bench-") as tmp:
-        bytecode_env(Path(tmp))
+        use_compiled_bytecode(Path(tmp))
         tree = Path(tmp) / "corpus"
         shutil.copytree(corpus.CORPUS, tree)
         cache = Path(tmp) / "cache"

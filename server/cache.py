@@ -128,6 +128,9 @@ class SignedWorkspace(FileSystemWorkspace):
         from reviewlens.analyzers.workspace import SKIP_DIRS
 
         folder = os.path.abspath(folder)
+        key = (folder, suffixes, limit)
+        if self._listed is not None and key in self._listed:
+            return list(self._listed[key])
         out: list[str] = []
         seen: set[str] = set()
         walked: list[tuple[str, int]] = []
@@ -154,6 +157,8 @@ class SignedWorkspace(FileSystemWorkspace):
                 complete = False
         if complete and walked:
             self.listings[f"list:{folder}:{','.join(suffixes)}:{limit}"] = (tuple(walked), started)
+        if self._listed is not None:
+            self._listed[key] = list(out)
         return out
 
 

@@ -19,6 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Callable, Iterable
 
+from reviewlens.analyzers import engine
 from reviewlens.analyzers.config import ConfigError, ConfigResolver, Settings
 from reviewlens.analyzers.engine import check_source, combined_query
 from reviewlens.analyzers.fixes import fix_until_stable
@@ -54,7 +55,8 @@ class _State:
         self.resolver = ConfigResolver(Path(options.config) if options.config else None)
         roots = list(options.roots) or [options.cwd or os.getcwd()]
         # With the cache, the workspace also signs what it reads (cheap dependency checks).
-        self.workspace = SignedWorkspace(roots) if options.caching else FileSystemWorkspace(roots)
+        # A batch run's tree is taken as fixed while it runs: folder listings are walked once.
+        self.workspace = SignedWorkspace(roots, stable=True) if options.caching else FileSystemWorkspace(roots, stable=True)
         self._overridden: dict[int, Settings] = {}
 
     def settings_for(self, path: str) -> Settings:
@@ -86,6 +88,7 @@ _STATE: _State | None = None
 def _init_worker(options: Options) -> None:
     global _STATE
     _STATE = _State(options)
+    engine.SUBSET_AFTER = None  # see there: a batch worker is too short-lived to gain
 
 
 # --- conversion -----------------------------------------------------------------------

@@ -216,6 +216,37 @@ def test_signed_listing_matches_the_workspace_and_sees_new_files(tmp_path: Path)
     assert _Deps(FileSystemWorkspace([str(root)])).unchanged(((key, value, None),))  # same answer again
 
 
+def test_stable_workspace_walks_a_folder_once(tmp_path, monkeypatch) -> None:
+    """A batch run's workspace (stable=True) lists a folder once and answers from memory;
+    invalidate() (a file created or deleted) forgets the listings; an editor's workspace
+    walks every time."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text("x = 1\n")
+    from reviewlens.analyzers.workspace import FileSystemWorkspace
+    from reviewlens.server.cache import SignedWorkspace
+
+    walks = []
+    real_walk = os.walk
+    monkeypatch.setattr(os, "walk", lambda *a, **k: (walks.append(a[0]), real_walk(*a, **k))[1])
+    for cls in (FileSystemWorkspace, SignedWorkspace):
+        walks.clear()
+        ws = cls([str(tmp_path)], stable=True)
+        first = ws.list_files(str(tmp_path), (".py",), 100)
+        first.append("caller's own list")  # a caller may mutate what it got back
+        (tmp_path / "pkg" / "b.py").write_text("y = 2\n")
+        assert ws.list_files(str(tmp_path), (".py",), 100) == [str(tmp_path / "pkg" / "a.py")]
+        assert len(walks) == 1
+        ws.invalidate(str(tmp_path / "pkg" / "b.py"))
+        assert ws.list_files(str(tmp_path), (".py",), 100) == [str(tmp_path / "pkg" / n) for n in ("a.py", "b.py")]
+        assert len(walks) == 2
+        (tmp_path / "pkg" / "b.py").unlink()
+    walks.clear()
+    live = FileSystemWorkspace([str(tmp_path)])
+    live.list_files(str(tmp_path), (".py",), 100)
+    live.list_files(str(tmp_path), (".py",), 100)
+    assert len(walks) == 2
+
+
 def test_plain_text_rendering_equals_rich_rendering() -> None:
     """The plain writer (no rich console) prints exactly what rich's Text would."""
     from reviewlens.server.output.text import render_diagnostic, render_plain

@@ -218,3 +218,20 @@ def test_subset_query_gives_the_same_matches(monkeypatch):
     monkeypatch.setattr(engine, "PREFILTER", False)
     full = _findings(engine.check_source(source, "app/x.py", Settings(), rel_path="app/x.py"))
     assert subset == full and {f[0] for f in full} >= {"RL307", "RL501", "RL502"}
+
+
+def test_batch_workers_never_compile_subset_queries(monkeypatch, tmp_path):
+    """SUBSET_AFTER None (what a batch worker sets) keeps the full query for every subset,
+    however often it recurs; the findings are the same."""
+    from reviewlens.server import runner
+
+    source = b"import os\ntry:\n    os.system(cmd)\nexcept:\n    raise ValueError('x')\n"
+    monkeypatch.setattr(engine, "PREFILTER", True)
+    monkeypatch.setattr(engine, "SUBSET_AFTER", 16)
+    monkeypatch.setattr(engine, "_SUBSET_SEEN", {})
+    monkeypatch.setattr(engine, "_SUBSET_QUERIES", {})
+    runner._init_worker(runner.Options(roots=[str(tmp_path)]))
+    assert engine.SUBSET_AFTER is None
+    results = {tuple(_findings(engine.check_source(source, "app/x.py", Settings(), rel_path="app/x.py")))
+               for _ in range(40)}
+    assert not engine._SUBSET_QUERIES and len(results) == 1
