@@ -85,9 +85,9 @@ def _singular(word: str) -> str:
     """Plural to singular, preferring a known word (`cookies` -> `cookie`, `creds` stays)."""
     if word in _VOCAB or word == "passes":  # `passes` are iterations, not passwords
         return word
-    for cut, add in ((1, ""), (2, ""), (3, "y")):
-        if len(word) > cut + 2 and word.endswith("s"):
-            cand = word[:-cut] + add
+    for suffix, add in (("s", ""), ("es", ""), ("ies", "y")):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            cand = word[:-len(suffix)] + add
             if cand in _VOCAB:
                 return cand
     if word.endswith("ies") and len(word) > 4:

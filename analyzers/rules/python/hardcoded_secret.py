@@ -135,8 +135,9 @@ class HardcodedSecret(Rule):
         "format": "hardcoded {kind}",
     }
     # A secret word in a name (any case; `Secret`/`SecretStr` too), or a key-format /
-    # URL-password hint (the only way to the "format" and "url" findings).
-    requires = r"(?i:secret|pass|pwd|token|key)|://|AKIA|ASIA|sk-|k_live_|k_test_|ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|xoxb-|xoxp-|xoxo-|xoxa-|xoxr-|xoxs-"
+    # URL-password hint (the only way to the "format" and "url" findings). naming.py reads
+    # `...ies` as `...y`, so `keies` is a `key` there.
+    requires = r"(?i:secret|pass|pwd|token|key|keies)|://|AKIA|ASIA|sk-|k_live_|k_test_|ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|xoxb-|xoxp-|xoxo-|xoxa-|xoxr-|xoxs-"
     query = f"""
     (assignment left: (_) @target right: {LITERAL} @value (#match? @target "(?i)(secret|pass|pwd|token|key)")) @bind
     (keyword_argument name: (identifier) @target value: {LITERAL} @value (#match? @target "(?i)(secret|pass|pwd|token|key)")) @bind

@@ -88,9 +88,10 @@ class SecretInLog(Rule):
     messages = {
         "default": "`{name}` carries a credential and is written to the log by `{callee}`",
     }
-    # A credential word (any case) somewhere, and a logging method or `print`.
+    # A credential word (any case) somewhere, and a logging method or `print`. naming.py
+    # reads `...ies` as `...y`, so `keies` is a `key` there.
     requires = (
-        r"(?i:token|jwt|pass|pwd|secret|key|auth|cookie|cred|session)",
+        r"(?i:token|jwt|pass|pwd|secret|key|keies|auth|cookie|cred|session)",
         r"\b(?:print|debug|info|warning|warn|error|exception|critical|fatal|log|msg|trace|success|notice)\b",
     )
     query = """
