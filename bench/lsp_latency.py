@@ -28,6 +28,9 @@ import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from runenv import ENV, reviewlens_exe, use_compiled_bytecode  # noqa: E402
+
 
 def generate(n_lines: int) -> str:
     """A FastAPI-style module of exactly n_lines lines (every 10th handler prints)."""
@@ -62,9 +65,10 @@ def generate(n_lines: int) -> str:
 class Client:
     """A minimal LSP client over a subprocess' stdio, reading on a thread."""
 
-    def __init__(self, cmd: list[str], cwd: str) -> None:
+    def __init__(self, cmd: list[str], cwd: str, env: dict[str, str] | None = None) -> None:
         self.t0 = time.perf_counter()
-        self.proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL)
         self.inbox: queue.Queue = queue.Queue()
         self._id = 0
         threading.Thread(target=self._reader, daemon=True).start()
@@ -126,16 +130,19 @@ class Client:
 
 def servers() -> dict[str, list[str]]:
     found = {}
-    exe = shutil.which("reviewlens")
-    found["reviewlens"] = [exe, "serve"] if exe else [sys.executable, "-m", "reviewlens.server", "serve"]
-    ruff = shutil.which("ruff")
+    found["reviewlens"] = [reviewlens_exe(), "serve"]  # with ENV: see runenv.py
+    # The pinned ruff of bench/peers.py (the batch bench's), else one on PATH.
+    import peers
+
+    pinned = peers.bin_path("ruff")
+    ruff = str(pinned) if pinned.exists() else shutil.which("ruff")
     if ruff:
         found["ruff"] = [ruff, "server"]
     return found
 
 
 def start(cmd: list[str], root: Path, name: str) -> tuple[Client, float]:
-    client = Client(cmd, str(root))
+    client = Client(cmd, str(root), ENV if name == "reviewlens" else None)
     init_opts = {"debounce": 0} if name == "reviewlens" else None
     at, _ = client.request("initialize", {
         "processId": os.getpid(), "rootUri": root.as_uri(),
@@ -208,7 +215,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# LSP latency ({platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; {', '.join(versions.values())})")
     results: dict = {"machine": {"cores": os.cpu_count(), "python": platform.python_version()}, "versions": versions, "files": {}}
     with tempfile.TemporaryDirectory(prefix="rl-lsp-bench-") as tmp:
-        root = Path(tmp)
+        use_compiled_bytecode(Path(tmp) / "scratch")
+        root = Path(tmp) / "work"
+        root.mkdir()
         files = []
         for n in [int(x) for x in args.sizes.split(",") if x]:
             p = root / "app" / f"module_{n}.py"

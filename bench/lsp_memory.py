@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
+import tempfile
 import sys
 import time
 from pathlib import Path
@@ -24,6 +24,7 @@ sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402
 from lsp_latency import Client  # noqa: E402  (the same raw stdio client as the latency bench)
+from runenv import ENV, reviewlens_exe, use_compiled_bytecode  # noqa: E402
 
 LANGUAGE_ID = {".py": "python", ".ts": "typescript", ".mts": "typescript", ".cts": "typescript",
                ".tsx": "typescriptreact"}
@@ -73,9 +74,9 @@ def main() -> int:
     corpus.ensure()
     root = corpus.CORPUS
     docs = pick(args.docs)
-    exe = shutil.which("reviewlens")
-    cmd = [exe, "serve"] if exe else [sys.executable, "-m", "reviewlens.server", "serve"]
-    client = Client(cmd, str(root))
+    scratch = tempfile.TemporaryDirectory(prefix="rl-lsp-memory-")
+    use_compiled_bytecode(Path(scratch.name))
+    client = Client([reviewlens_exe(), "serve"], str(root), ENV)
     try:
         client.request("initialize", {
             "processId": os.getpid(), "rootUri": root.as_uri(),
