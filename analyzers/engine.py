@@ -266,8 +266,13 @@ def check_source(
     workspace: Workspace | None = None,
     rel_path: str | None = None,
     only: frozenset[str] | None = None,
+    prefilter: bool = True,
 ) -> CheckResult:
-    """Check one source. `tree` may be a fresh (incrementally re-)parsed tree of `source`."""
+    """Check one source. `tree` may be a fresh (incrementally re-)parsed tree of `source`.
+
+    `prefilter=False` runs every enabled rule without its text prefilter: for a tree of a
+    small region of a large source (the server's region re-check), where the prefilters'
+    scans of the whole text cost more than the tiny tree's query they could skip."""
     settings = settings or Settings()
     grammar = grammar_for_path(path, language_id)
     if grammar is None:
@@ -303,7 +308,7 @@ def check_source(
             continue
         if rule_cls.exempt_paths and ctx.is_exempt_path:
             continue
-        if PREFILTER:
+        if PREFILTER and prefilter:
             if PROFILING:
                 t0 = perf_counter()
             prefilter = rule_cls.prefilter(options.get(rule_cls.code))

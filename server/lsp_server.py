@@ -283,9 +283,9 @@ class ReviewlensServer(LanguageServer):
                 if not (doc.path and settings.is_excluded(rel)):
                     started = time.perf_counter()
 
-                    def check(src: bytes, tree=None) -> list:
+                    def check(src: bytes, tree=None, prefilter: bool = True) -> list:
                         result = check_source(src, doc.display_path, settings, tree=tree, language_id=doc.language_id,
-                                              workspace=self.workspace_fs, rel_path=rel)
+                                              workspace=self.workspace_fs, rel_path=rel, prefilter=prefilter)
                         for err in result.errors:
                             log.error("%s", err)
                         return result.findings
@@ -296,8 +296,11 @@ class ReviewlensServer(LanguageServer):
                                 and doc.dirty_valid and doc.dirty is not None and doc.grammar == "python"
                                 and len(doc.source) >= self.REGION_MIN_BYTES):
                             try:
+                                # No prefilters on the region: scanning the whole text for every
+                                # rule's words costs more than the small tree's query.
                                 region = region_findings(doc.source, tree, current.source, current.tree,
-                                                         current.findings, doc.dirty, check)
+                                                         current.findings, doc.dirty,
+                                                         lambda src, small: check(src, small, prefilter=False))
                             except Exception:
                                 log.debug("region check failed, checking the whole file", exc_info=True)
                                 region = None

@@ -235,3 +235,18 @@ def test_batch_workers_never_compile_subset_queries(monkeypatch, tmp_path):
     results = {tuple(_findings(engine.check_source(source, "app/x.py", Settings(), rel_path="app/x.py")))
                for _ in range(40)}
     assert not engine._SUBSET_QUERIES and len(results) == 1
+
+
+def test_check_source_can_skip_the_prefilters(monkeypatch):
+    """prefilter=False (the server's region re-check) runs every enabled rule whatever its
+    prefilter says; the default consults them."""
+    from reviewlens.analyzers.rule import compile_prefilter
+
+    debug_print = next(r for r in registry.get("RL101") if r.language == "python")
+    monkeypatch.setattr(engine, "PREFILTER", True)
+    monkeypatch.setattr(debug_print, "prefilter", classmethod(lambda cls, options=None: compile_prefilter("(?!)")))
+    source = b"print('x')\n"
+    skipped = engine.check_source(source, "app/x.py", Settings(), rel_path="app/x.py")
+    run = engine.check_source(source, "app/x.py", Settings(), rel_path="app/x.py", prefilter=False)
+    assert "RL101" not in [f.code for f in skipped.findings]
+    assert "RL101" in [f.code for f in run.findings]
