@@ -7,10 +7,9 @@ CLI gives a filesystem-backed one; the language server overlays its open documen
 
 from __future__ import annotations
 
-import functools
 import os
 from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol
 
 
 class Workspace(Protocol):
@@ -91,9 +90,20 @@ class FileSystemWorkspace:
         key = (folder, suffixes, limit)
         if self._listed is not None and key in self._listed:
             return list(self._listed[key])
+        out, _ = self._list(folder, suffixes, limit)
+        if self._listed is not None:
+            self._listed[key] = list(out)
+        return out
+
+    def _list(self, folder: str, suffixes: tuple[str, ...], limit: int,
+              entering: Callable[[str], None] | None = None) -> tuple[list[str], int]:
+        """The walk behind list_files: (paths, how many of them came from disk, before the
+        open buffers). `entering` is called with each folder before it is listed."""
         out: list[str] = []
         seen: set[str] = set()
         for dirpath, dirnames, filenames in os.walk(folder):
+            if entering is not None:
+                entering(dirpath)
             dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
             for name in sorted(filenames):
                 if name.endswith(suffixes):
@@ -104,12 +114,11 @@ class FileSystemWorkspace:
                         break
             if len(out) >= limit:
                 break
+        on_disk = len(out)
         for path in self.overlay:
             if path not in seen and path.startswith(folder + os.sep) and path.endswith(suffixes) and len(out) < limit:
                 out.append(path)
-        if self._listed is not None:
-            self._listed[key] = list(out)
-        return out
+        return out, on_disk
 
     def invalidate(self, path: str | None = None) -> None:
         if self._listed is not None:

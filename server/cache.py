@@ -121,45 +121,25 @@ class SignedWorkspace(FileSystemWorkspace):
                 pass
         return super().read_text(key)
 
-    def list_files(self, folder: str, suffixes: tuple[str, ...], limit: int = 5000) -> list[str]:
-        """FileSystemWorkspace.list_files (same walk, same answer: tests/test_cache_warm.py),
-        remembering each folder it walked with its mtime (stat'ed before it is listed): while
-        none changed, no file was added, removed or renamed, so the answer is the same."""
-        from reviewlens.analyzers.workspace import SKIP_DIRS
-
-        folder = os.path.abspath(folder)
-        key = (folder, suffixes, limit)
-        if self._listed is not None and key in self._listed:
-            return list(self._listed[key])
-        out: list[str] = []
-        seen: set[str] = set()
+    def _list(self, folder: str, suffixes: tuple[str, ...], limit: int,
+              entering: Callable[[str], None] | None = None) -> tuple[list[str], int]:
+        """FileSystemWorkspace's walk, remembering each folder it walked with its mtime
+        (stat'ed before it is listed): while none changed, no file was added, removed or
+        renamed, so the answer is the same (tests/test_cache_warm.py)."""
         walked: list[tuple[str, int]] = []
+        unsigned: list[str] = []
         started = time.time_ns()
-        complete = True
-        for dirpath, dirnames, filenames in os.walk(folder):
+
+        def sign(dirpath: str) -> None:
             try:
                 walked.append((dirpath, os.stat(dirpath).st_mtime_ns))
             except OSError:
-                complete = False
-            dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
-            for name in sorted(filenames):
-                if name.endswith(suffixes):
-                    path = os.path.join(dirpath, name)
-                    out.append(path)
-                    seen.add(path)
-                    if len(out) >= limit:
-                        break
-            if len(out) >= limit:
-                break
-        for path in self.overlay:
-            if path not in seen and path.startswith(folder + os.sep) and path.endswith(suffixes) and len(out) < limit:
-                out.append(path)
-                complete = False
-        if complete and walked:
+                unsigned.append(dirpath)
+
+        out, on_disk = super()._list(folder, suffixes, limit, sign)
+        if walked and not unsigned and on_disk == len(out):  # no open buffer in the answer
             self.listings[f"list:{folder}:{','.join(suffixes)}:{limit}"] = (tuple(walked), started)
-        if self._listed is not None:
-            self._listed[key] = list(out)
-        return out
+        return out, on_disk
 
 
 class RecordingWorkspace:
