@@ -9,6 +9,9 @@
 Nothing here imports pygls: `check` stays fast to start.
 """
 
+# Printing is this module's job (findings, rule docs, versions): no debug output here.
+# reviewlens: noqa: RL101
+
 from __future__ import annotations
 
 import argparse

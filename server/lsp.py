@@ -245,7 +245,7 @@ def _exit(code: int) -> None:
     for stream in (sys.__stdout__, sys.__stderr__):
         try:
             stream.flush()
-        except Exception:
+        except (OSError, ValueError):  # the client closed the pipe, or the stream is closed
             pass
     os._exit(code)
 

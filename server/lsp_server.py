@@ -122,7 +122,7 @@ class LspLogHandler(logging.Handler):
         try:
             level = max(k for k in self._MAP if k <= max(record.levelno, logging.DEBUG))
             self.server.window_log_message(lsp.LogMessageParams(type=self._MAP[level], message=self.format(record)))
-        except Exception:
+        except Exception:  # noqa: RL501 - a log handler must never raise, and this is the log channel
             pass
         finally:
             self._busy.on = False
