@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reviewlens.analyzers.engine import _error_ranges, _unsound
+from reviewlens.analyzers.soundness import error_ranges, unsound
 from reviewlens.analyzers.languages import parse
 
 SOURCE = b"def ok():\n    y = 2\n\ndef broken(:\n    pass\n"
@@ -18,19 +18,19 @@ def _nodes():
 
 def test_error_ranges_cover_the_broken_tokens_only():
     tree, sound, _ = _nodes()
-    ranges = _error_ranges(tree)
+    ranges = error_ranges(tree)
     assert ranges
     assert not any(sound.start_byte < hi and lo < sound.end_byte for lo, hi in ranges)
 
 
 def test_a_match_on_sound_nodes_is_trusted_and_one_on_an_error_is_not():
     _, sound, error = _nodes()
-    assert not _unsound({"stmt": [sound]})
-    assert _unsound({"stmt": [sound], "arg": [error]})
-    assert _unsound({"params": [error.parent]})  # the innermost capture contains the error
+    assert not unsound({"stmt": [sound]})
+    assert unsound({"stmt": [sound], "arg": [error]})
+    assert unsound({"params": [error.parent]})  # the innermost capture contains the error
 
 
 def test_predicate_only_captures_are_not_judged():
     """`@_name` captures exist to narrow a pattern; their nodes do not decide soundness."""
     _, sound, error = _nodes()
-    assert not _unsound({"stmt": [sound], "_name": [error]})
+    assert not unsound({"stmt": [sound], "_name": [error]})

@@ -31,6 +31,7 @@ from tree_sitter import Node, Query, QueryCursor
 
 from ..context import FileContext
 from ..languages import language
+from ..soundness import error_ranges, unsound
 
 Captures = dict[str, list[Node]]
 
@@ -45,14 +46,10 @@ def _sound(ctx: FileContext) -> Callable[[Captures], bool]:
     key = "gated.error_ranges"
     errors = ctx.cache.get(key)
     if errors is None:
-        from ..engine import _error_ranges  # the engine imports the rules: import late
-
-        errors = ctx.cache[key] = _error_ranges(ctx.tree) if ctx.tree.root_node.has_error else []
+        errors = ctx.cache[key] = error_ranges(ctx.tree)
     if not errors:
         return lambda captures: True
-    from ..engine import _unsound
-
-    return lambda captures: not _unsound(captures)
+    return lambda captures: not unsound(captures)
 
 
 def gated_matches(ctx: FileContext, source: str) -> list[tuple[int, Captures]]:

@@ -13,6 +13,7 @@ from ...model import Applicability, Edit, FixAvailability, Severity
 from ...python import blocking_apis as apis
 from ...python.types import TypeInference
 from ...rule import Rule
+from ...soundness import error_ranges
 
 # Bare-name calls worth resolving: the last segment of every blocking function, plus
 # `from pandas import read_csv`. Aliases (`from time import sleep as nap`) are added per file.
@@ -195,11 +196,7 @@ class BlockingCallInAsync(Rule):
         body holding a syntax error is not trusted)."""
         source = self.ctx.source
         root = self.ctx.tree.root_node
-        untrusted = False
-        if root.has_error:
-            from ...engine import _error_ranges
-
-            untrusted = bool(_error_ranges(self.ctx.tree))
+        untrusted = bool(error_ranges(self.ctx.tree))
         bodies: list[Node] = []
         end = len(source)
         at = source.find(b"async")
