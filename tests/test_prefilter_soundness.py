@@ -294,8 +294,7 @@ CASES: list[Case] = [
             except(ValueError)as e:
                 raise RuntimeError("bad")
         """),
-    # A line continuation right after `raise` is a named child before the exception:
-    # the query's anchor misses it (with and without prefilters).
+    # A line continuation right after `raise` is a named child before the exception.
     py("RL502", """
         def f():
             try:
@@ -303,7 +302,33 @@ CASES: list[Case] = [
             except ValueError as e:
                 raise \\
                     RuntimeError("bad")
-        """, flagged=False),
+        """),
+    py("RL502", """
+        try:
+            g()
+        except \\
+                ValueError:
+            raise \\
+                \\
+                errors.BadRequest
+        """),
+    py("RL502", """
+        def f():
+            try:
+                g()
+            except ValueError:
+                raise (  # not the ValueError
+                    # a domain error
+                    RuntimeError("bad")
+                )
+        """),
+    py("RL502", """
+        def f():
+            try:
+                g()
+            except ValueError:
+                raise ((RuntimeError))
+        """),
     # --- RL307 shell-injection (Python) -----------------------------------------------
     py("RL307", """
         import subprocess as sp
@@ -634,16 +659,51 @@ CASES: list[Case] = [
           return fetch(url);
         }
         """),
-    # The rule's own text gate (in finish, like its prefilter) wants the parameter name
-    # spelled in one piece and followed by its `=`: these are not flagged either way.
+    # The parameter name split across the pieces of a concatenation: the prefilter (and
+    # the rule's own gate in finish) allow a piece boundary between any two characters.
     ts("RL306", """
         export function load(t: string) {
           return fetch("/api/items?to" + "ken=" + t);
         }
-        """, flagged=False),
+        """),
     ts("RL306", """
         export function load(t: string) {
           return fetch("/api/items?token" /* the name */ + "=" + t);
+        }
+        """),
+    ts("RL306", """
+        export function load(t: string) {
+          return fetch(`https://api.example.com/v1/items?to` + "ken=" + t);
+        }
+        """),
+    ts("RL306", """
+        export function load(t: string) {
+          return fetch(("/api/items?") + ("se" + 'ss') + (`ion` + "=") + t);
+        }
+        """),
+    ts("RL306", """
+        export function open(t: string) {
+          return new WebSocket("wss://rt.example.com/live?J" + // it's "quoted"
+            /* a 'block' */ 'W' +
+            "" + `T=${t}`);
+        }
+        """),
+    ts("RL306", """
+        export function load(t: string) {
+          const url = "/api/items?a=1&au" as string + ("th_t" + "oken")! + "=" + t;
+          return fetch(url);
+        }
+        """),
+    ts("RL306", """
+        export function Feed({ t }: { t: string }) {
+          const es = new EventSource("/api/events?S" + "ID" + "=" + t);
+          return <div>{String(es)}</div>;
+        }
+        """, path="src/components/Feed.tsx"),
+    # A cast to a type spelling a string splits the text for the rule too (not joined).
+    ts("RL306", """
+        export function load(t: string) {
+          return fetch(("/api/items?to" as "/api/items?to") + "ken=" + t);
         }
         """, flagged=False),
     # --- RL307 shell-injection (TS) ---------------------------------------------------

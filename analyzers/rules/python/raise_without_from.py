@@ -67,14 +67,20 @@ class RaiseWithoutFrom(Rule):
     }
     # A `raise` inside an `except` handler.
     requires = (r"\bexcept\b", r"\braise\b")
+    # Not anchored to the first child: a line continuation (`raise \\` + newline) is a
+    # named extra node before the exception. The exception is the only child of these
+    # types when there is no cause; parentheses are looked through in on_match.
     query = """
-    (raise_statement . [(call) (identifier) (attribute)] @exc !cause) @raise
+    (raise_statement [(call) (identifier) (attribute) (parenthesized_expression)] @exc !cause) @raise
     """
 
     def on_match(self, captures: Captures, pattern: int) -> None:
         stmt = captures["raise"][0]
-        exc = captures["exc"][0]
+        outer = captures["exc"][0]  # `from` goes after it, outside any parentheses
         if stmt.child_by_field_name("cause") is not None:
+            return
+        exc = _unparenthesized(outer)
+        if exc is None:
             return
         clause = _handler(stmt)
         if clause is None:
@@ -94,15 +100,18 @@ class RaiseWithoutFrom(Rule):
         label = self.ctx.text(target)
         if exc.type == "call":
             label += "(...)"
-        fix, cause = self._fix(stmt, exc, clause, bound)
+        fix, cause = self._fix(stmt, outer, clause, bound)
         self.report(stmt, exc=label, cause=cause, fix=fix)
 
     def _fix(self, stmt: Node, exc: Node, clause: Node, bound: str | None):
         if bound is not None:
             return self.make_fix(f"Add `from {bound}`", [Edit.insert(exc.end_byte, f" from {bound}")], Applicability.SAFE), bound
-        value = next((c for c in clause.named_children if c.type not in ("block", "comment")), None)
-        if value is None:
+        values = clause.children_by_field_name("value")
+        if len(values) != 1:
+            # A bare `except:`, or `except A, B:` (Python 3.14's unparenthesised form),
+            # where `as` needs parentheses added too.
             return None, "exc"
+        value = values[0]
         name = self._free_name(clause)
         if name is None:
             return None, "exc"
@@ -160,12 +169,23 @@ def _bound_name(clause: Node) -> str | None:
 
 
 def _caught_types(clause: Node) -> set[str]:
-    value = next((c for c in clause.named_children if c.type not in ("block", "comment")), None)
-    if value is None:
-        return set()
-    if value.type == "as_pattern":
-        value = value.named_children[0] if value.named_children else None
-    if value is None:
-        return set()
-    items = value.named_children if value.type in ("tuple", "parenthesized_expression") else [value]
-    return {i.text.decode() for i in items}
+    out: set[str] = set()
+    for value in clause.children_by_field_name("value"):  # not a line continuation or comment
+        if value.type == "as_pattern":
+            value = value.named_children[0] if value.named_children else None
+        if value is None:
+            continue
+        items = value.named_children if value.type in ("tuple", "parenthesized_expression") else [value]
+        out |= {i.text.decode() for i in items if i.type not in ("comment", "line_continuation")}
+    return out
+
+
+def _unparenthesized(node: Node) -> Node | None:
+    """The raised expression inside any parentheses (and comments or line continuations
+    in them), when it is a call, a name or an attribute."""
+    while node.type == "parenthesized_expression":
+        inner = [c for c in node.named_children if c.type not in ("comment", "line_continuation")]
+        if len(inner) != 1:
+            return None
+        node = inner[0]
+    return node if node.type in ("call", "identifier", "attribute") else None
