@@ -14,6 +14,7 @@ from tree_sitter import Node, Query, QueryCursor, Tree
 from . import registry
 from .config import Settings
 from .context import FileContext
+from .anchors import compile_anchor, merge, ranged_matches
 from .languages import FAMILY_OF, grammar_for_path, language, parse
 from .model import Finding
 from .rule import Rule
@@ -33,6 +34,8 @@ PROFILE_TIMES: dict[str, list] = {}
 # Rule prefilters (Rule.requires) are on unless REVIEWLENS_NO_PREFILTER=1 is set; tests
 # flip this flag to compare findings with and without them.
 PREFILTER = os.environ.get("REVIEWLENS_NO_PREFILTER", "") in ("", "0")
+# Anchored matching (analyzers/anchors.py) is on unless REVIEWLENS_NO_ANCHORS=1 is set.
+ANCHORS = os.environ.get("REVIEWLENS_NO_ANCHORS", "") in ("", "0")
 
 
 def _account(key: str, start: float) -> None:
@@ -59,17 +62,18 @@ class CombinedQuery:
     # ctx.cache[prefetch_key], so the model does not walk the tree again.
     prefetch_from: int | None = None
     prefetch_key: str = ""
+    prefetch_anchor: str | None = None  # where the model's matches are (anchors.py)
 
 
-def _prefetch_source(grammar: str) -> tuple[str, str]:
-    """(ctx.cache key, query source) of the semantic model's query for this grammar."""
+def _prefetch_source(grammar: str) -> tuple[str, str, str | None]:
+    """(ctx.cache key, query source, anchor) of the semantic model's query for this grammar."""
     if FAMILY_OF[grammar] == "python":
         # Nothing to prefetch: the Python model finds imports and bindings from their
         # spellings in the source (python/semantic.py), cheaper than matching them.
-        return "", ""
+        return "", "", None
     from .typescript import semantic as ts_semantic
 
-    return ts_semantic.IMPORTS_CACHE_KEY, ts_semantic._IMPORTS
+    return ts_semantic.IMPORTS_CACHE_KEY, ts_semantic._IMPORTS, ts_semantic.IMPORTS_ANCHOR
 
 
 @functools.cache
@@ -91,7 +95,7 @@ def _build_query(grammar: str, rules: tuple[type[Rule], ...]) -> CombinedQuery:
         parts.append(src)
         offset += len(src.encode())
     source = "".join(parts) or "(ERROR) @_never_"
-    prefetch_key, prefetch_src = _prefetch_source(grammar)
+    prefetch_key, prefetch_src, prefetch_anchor = _prefetch_source(grammar)
     prefetch_at = len(source.encode()) if prefetch_src else None
     try:
         query = Query(language(grammar), source + "\n" + prefetch_src if prefetch_src else source)
@@ -118,7 +122,7 @@ def _build_query(grammar: str, rules: tuple[type[Rule], ...]) -> CombinedQuery:
                 break
         else:  # the placeholder and the prefetch patterns: owned by no rule, never dispatched
             owners.append((Rule, 0))
-    return CombinedQuery(query, owners, prefetch_from, prefetch_key)
+    return CombinedQuery(query, owners, prefetch_from, prefetch_key, prefetch_anchor)
 
 
 # Queries for the subsets of rules left after the prefilters. A file whose prefilters
@@ -178,6 +182,26 @@ def _prefetch(combined: CombinedQuery, matches: list, ctx: FileContext) -> None:
     for nodes in caps.values():
         nodes.sort(key=lambda n: n.start_byte)
     ctx.cache[combined.prefetch_key] = {"captures": caps, "matches": own}
+
+
+def _anchor_ranges(
+    instances: dict[type[Rule], Rule], with_query: frozenset[type[Rule]], combined: CombinedQuery, source: bytes, memo: dict
+) -> list[tuple[int, int]] | None:
+    """The byte ranges to match in (merged anchor occurrences of every rule run), or None
+    to match the whole tree (some rule has no anchor)."""
+    spans: list[tuple[int, int]] = []
+    for rule_cls in with_query:
+        found = instances[rule_cls].anchor_spans(memo)
+        if found is None:
+            return None
+        spans.extend(found)
+    if combined.prefetch_from is not None and spans:
+        # The semantic model's own patterns ride along: they must see every match.
+        prefetch = compile_anchor(combined.prefetch_anchor)
+        if prefetch is None:
+            return None
+        spans.extend(prefetch.spans(source, memo))
+    return merge(spans)
 
 
 @dataclass
@@ -271,8 +295,8 @@ def check_source(
         if PREFILTER and prefilter:
             if PROFILING:
                 t0 = perf_counter()
-            prefilter = rule_cls.prefilter(options.get(rule_cls.code))
-            passed = prefilter is None or prefilter.matches(source, memo)
+            compiled = rule_cls.prefilter(options.get(rule_cls.code))
+            passed = compiled is None or compiled.matches(source, memo)
             if PROFILING:
                 _account("(prefilter)", t0)
             if not passed:
@@ -296,8 +320,17 @@ def check_source(
         matches = []
     else:
         combined = combined_query(grammar) if with_query == _with_query(grammar) else query_for(grammar, with_query)
-        matches = QueryCursor(combined.query).matches(tree.root_node)
-        _prefetch(combined, matches, ctx)
+        # A region re-check (prefilter=False) has a tiny tree: walking it all is cheaper
+        # than finding the anchors in the whole text.
+        ranges = _anchor_ranges(instances, with_query, combined, source, memo) if ANCHORS and prefilter else None
+        if ranges is None:
+            matches = QueryCursor(combined.query).matches(tree.root_node)
+            _prefetch(combined, matches, ctx)
+        elif ranges:
+            matches = ranged_matches(combined.query, tree.root_node, ranges)
+            _prefetch(combined, matches, ctx)
+        else:
+            matches = []  # no anchor in the file (the semantic model runs its own query)
     owners = combined.owners if matches else ()
     for pattern, captures in matches:
         rule_cls, local = owners[pattern]

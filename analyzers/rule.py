@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from tree_sitter import Node
 
+from .anchors import compile_anchor
 from .model import Applicability, Edit, Finding, Fix, FixAvailability, Severity
 
 if TYPE_CHECKING:
@@ -55,6 +56,13 @@ class Rule:
     # substring search and runs the expression only from the first one found.
     # A rule whose options add names overrides `prefilter` to include them.
     requires: ClassVar[str | tuple[str, ...] | None] = None
+    # Where this rule's query matches can matter (analyzers/anchors.py): a regular
+    # expression such that every match that can affect the rule's findings intersects
+    # an occurrence of it (a word its predicates name, the keyword of the statement its
+    # pattern is rooted at). With anchors for every rule it runs, the engine matches only
+    # around their occurrences instead of walking the whole tree. None: anywhere. A rule
+    # whose anchors depend on the file overrides `anchor_spans`.
+    anchor: ClassVar[str | None] = None
 
     def __init__(self, ctx: "FileContext", options: dict[str, Any] | None = None) -> None:
         self.ctx = ctx
@@ -66,6 +74,13 @@ class Rule:
         the rule's options from the config (only set keys), for rules whose options
         extend what they look for."""
         return compile_prefilter(cls.requires)
+
+    def anchor_spans(self, memo: dict) -> list[tuple[int, int]] | None:
+        """Byte spans of the source such that every match of this rule's query that can
+        affect its findings intersects one; None when they can be anywhere. `memo` is the
+        prefilters' per-file memo (literal positions)."""
+        anchor = compile_anchor(self.anchor)
+        return None if anchor is None else anchor.spans(self.ctx.source, memo)
 
     # --- hooks -----------------------------------------------------------------------
     def on_match(self, captures: Captures, pattern: int) -> None:

@@ -1,8 +1,9 @@
-"""Rule prefilters (`Rule.requires`) are necessary conditions: they may skip work, never
-a finding.
+"""Rule prefilters (`Rule.requires`) are necessary conditions and anchors
+(`Rule.anchor`) sufficient places to match: they may skip work, never a finding.
 
 * Every fixture (tests/fixtures/**) and every source snippet of the audit tests
-  (tests/audit/**) gives the same findings with and without prefilters (all rules on).
+  (tests/audit/**) gives the same findings with and without prefilters and anchors
+  (all rules on), and with anchors alone.
 * Every fixture file with an expected finding passes its rule's prefilter.
 * The fast path of a prefilter (literal search, whole-word scan) agrees with plain
   `re.search` of its expressions on all of those sources.
@@ -38,12 +39,21 @@ def _findings(result) -> list[tuple]:
     ]
 
 
+# (prefilters, anchors): everything on, anchors alone (every rule runs, matched only
+# around its anchors), everything off.
+TEXT_SWITCHES = ((True, True), (False, True), (False, False))
+
+
 def _both(monkeypatch, source: bytes, path: str, settings: Settings, rel: str, workspace=None) -> tuple[list, list]:
+    """Findings with prefilters and anchors on and with both off (also checked: anchors
+    alone give the same as both off)."""
     out = []
-    for flag in (True, False):
-        monkeypatch.setattr(engine, "PREFILTER", flag)
+    for prefilter, anchors in TEXT_SWITCHES:
+        monkeypatch.setattr(engine, "PREFILTER", prefilter)
+        monkeypatch.setattr(engine, "ANCHORS", anchors)
         out.append(_findings(engine.check_source(source, path, settings, rel_path=rel, workspace=workspace)))
-    return out[0], out[1]
+    assert out[1] == out[2], (path, "anchors change the findings")
+    return out[0], out[2]
 
 
 def _audit_snippets() -> list[tuple[str, str, str]]:
@@ -185,6 +195,7 @@ def test_rules_failing_their_prefilter_are_not_run(monkeypatch):
 
     monkeypatch.setattr(engine, "QueryCursor", Cursor)
     monkeypatch.setattr(engine, "PREFILTER", True)
+    monkeypatch.setattr(engine, "ANCHORS", False)  # whole-tree walks: counted by the spy
     res = engine.check_source(b"x = 1\n", "app/x.py", Settings(), rel_path="app/x.py")
     assert res.findings == [] and made == [] and ran == []
     res = engine.check_source(b"try:\n    x = 1\nexcept:\n    pass\n", "app/x.py", Settings(), rel_path="app/x.py")

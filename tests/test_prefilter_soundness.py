@@ -739,8 +739,8 @@ def _findings(result) -> list[tuple]:
 
 
 def _check(monkeypatch, tmp_path: Path, case: Case) -> tuple[list, list]:
-    """Findings (all rules) with prefilters on and off, for `case` checked in a fresh
-    workspace rooted at tmp_path."""
+    """Findings (all rules) with prefilters and anchors on and off, for `case` checked in
+    a fresh workspace rooted at tmp_path."""
     if case.next_project:
         (tmp_path / "package.json").write_text(json.dumps(NEXT_PACKAGE))
     file = tmp_path / case.path
@@ -748,15 +748,18 @@ def _check(monkeypatch, tmp_path: Path, case: Case) -> tuple[list, list]:
     source = case.source.encode()
     file.write_bytes(source)
     out = []
-    for flag in (True, False):
-        monkeypatch.setattr(engine, "PREFILTER", flag)
+    # (prefilters, anchors): all on, anchors alone, all off.
+    for prefilter, anchors in ((True, True), (False, True), (False, False)):
+        monkeypatch.setattr(engine, "PREFILTER", prefilter)
+        monkeypatch.setattr(engine, "ANCHORS", anchors)
         result = engine.check_source(
             source, str(file), Settings(root=tmp_path), rel_path=case.path,
             workspace=FileSystemWorkspace([str(tmp_path)]),
         )
         assert not result.errors, result.errors
         out.append(_findings(result))
-    return out[0], out[1]
+    assert out[1] == out[2], "anchors change the findings"
+    return out[0], out[2]
 
 
 def test_every_rule_has_cases():

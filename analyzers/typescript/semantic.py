@@ -44,6 +44,8 @@ _CALLEE_TYPES = frozenset({"identifier", "import"})
 # The engine runs _IMPORTS inside its combined query and leaves the matches in
 # ctx.cache[IMPORTS_CACHE_KEY]; without them (a context built elsewhere) the model runs it.
 IMPORTS_CACHE_KEY = "typescript.semantic.imports"
+# Every _IMPORTS match holds this word (the engine's anchored matching, anchors.py).
+IMPORTS_ANCHOR = r"\bimport\b"
 
 
 @functools.cache

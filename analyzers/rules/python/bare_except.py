@@ -80,6 +80,8 @@ class BareExcept(Rule):
     }
     # Only `except` clauses are examined.
     requires = r"\bexcept\b"
+    # Anchor: The `except` keyword of the clause.
+    anchor = r"\bexcept\b"
     query = """
     (except_clause) @clause
     """

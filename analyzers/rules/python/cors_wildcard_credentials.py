@@ -73,6 +73,8 @@ class CorsWildcardCredentials(Rule):
     }
     # The query needs the `allow_credentials` keyword.
     requires = r"allow_credentials"
+    # Anchor: The keyword argument's name.
+    anchor = r"\ballow_credentials\b"
     query = """
     (call arguments: (argument_list
       (keyword_argument name: (identifier) @key (#eq? @key "allow_credentials"))) @args) @call

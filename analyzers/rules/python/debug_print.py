@@ -66,6 +66,8 @@ class DebugPrint(Rule):
     }
     # Every target is spelled `print` or `pprint` (`pp` only comes from `pprint`).
     requires = r"\b(?:print|pprint)\b"
+    # Anchor: The callee names the query's predicates accept (aliases are matched in `finish`).
+    anchor = r"\b(?:print|pprint|pp)\b"
     query = """
     (call function: (identifier) @fn (#any-of? @fn "print" "pprint" "pp")) @call
     (call function: (attribute attribute: (identifier) @fn) (#any-of? @fn "pprint" "pp")) @call

@@ -120,6 +120,8 @@ class ErrorDetailLeak(Rule):
     }
     # Only code inside an `except` handler is examined.
     requires = r"\bexcept\b"
+    # Anchor: The keyword of the `raise` / `return` statement every pattern is rooted at.
+    anchor = r"\b(?:raise|return)\b"
     query = """
     (raise_statement (call function: (_) @fn arguments: (argument_list) @args) @call) @stmt
     (return_statement (call function: (_) @fn arguments: (argument_list) @args) @call) @stmt

@@ -117,6 +117,8 @@ class FastapiOnEvent(Rule):
     }
     # The query needs one of these attribute names.
     requires = r"\b(?:on_event|add_event_handler)\b"
+    # Anchor: The method names the query's predicates accept.
+    anchor = r"\b(?:on_event|add_event_handler)\b"
     query = """
     (decorator
       (call function: (attribute object: (_) @obj attribute: (identifier) @m (#eq? @m "on_event")) arguments: (argument_list) @args) @call) @dec

@@ -6,6 +6,7 @@ import re
 
 from tree_sitter import Node
 
+from ...anchors import substring_spans, word_spans
 from ...languages import PYTHON
 from ...model import Applicability, Edit, FixAvailability, Severity
 from ...naming import is_redacted_name, is_secret_name, words
@@ -53,6 +54,9 @@ _FORMAT_HINT_PARTS = (
     (re.compile(rb"PRIVATE KEY"), None),
 )
 _LITERAL_TYPES = ("string", "concatenated_string")
+# The words of secret names (lower case): the prefilter's, which naming.py's matcher
+# never goes beyond (tests/test_prefilter_soundness.py).
+_SECRET_WORDS = (b"secret", b"pass", b"pwd", b"token", b"key", b"keies")
 
 
 class HardcodedSecret(Rule):
@@ -157,6 +161,13 @@ class HardcodedSecret(Rule):
         super().__init__(ctx, options)
         self._done: set[int] = set()
         self._anywhere: list[Node] = []
+
+    def anchor_spans(self, memo: dict) -> list[tuple[int, int]]:
+        # Every pattern's match holds the secret word of its name (the target, the env
+        # var name, `cast=Secret`, `SecretStr`), except an `os.getenv(...) or "..."`
+        # fallback judged by the name it is bound to: its `or` keyword anchors it.
+        source = self.ctx.source
+        return substring_spans(source, _SECRET_WORDS, memo, ignore_case=True) + word_spans(source, b"or", memo)
 
     # --- dispatch ------------------------------------------------------------------------
     def on_match(self, captures: Captures, pattern: int) -> None:

@@ -84,6 +84,8 @@ class JwtUnverified(Rule):
     }
     # Every decoder and reader lives in `jwt` or `jose`, which the file must import.
     requires = r"\b(?:jwt|jose)\b"
+    # Anchor: The function names the query's predicate accepts.
+    anchor = r"\b(?:decode|decode_complete|verify|get_unverified_claims|get_unverified_header|get_unverified_headers)\b"
     query = """
     (call function: [(attribute attribute: (identifier) @m) (identifier) @m]
       (#any-of? @m "decode" "decode_complete" "verify" "get_unverified_claims" "get_unverified_header" "get_unverified_headers")

@@ -67,6 +67,8 @@ class RaiseWithoutFrom(Rule):
     }
     # A `raise` inside an `except` handler.
     requires = (r"\bexcept\b", r"\braise\b")
+    # Anchor: The `raise` keyword of the statement.
+    anchor = r"\braise\b"
     # Not anchored to the first child: a line continuation (`raise \\` + newline) is a
     # named extra node before the exception. The exception is the only child of these
     # types when there is no cause; parentheses are looked through in on_match.

@@ -94,6 +94,8 @@ class SecretInLog(Rule):
         r"(?i:token|jwt|pass|pwd|secret|key|keies|auth|cookie|cred|session)",
         r"\b(?:print|debug|info|warning|warn|error|exception|critical|fatal|log|msg|trace|success|notice)\b",
     )
+    # Anchor: the method and function names the query's predicates accept.
+    anchor = r"\b(?:print|debug|info|warning|warn|error|exception|critical|fatal|log|msg|trace|success|notice)\b"
     query = """
     (call function: (attribute attribute: (identifier) @method (#any-of? @method "debug" "info" "warning" "warn" "error" "exception" "critical" "fatal" "log" "msg" "trace" "success" "notice")) arguments: (argument_list) @args) @call
     (call function: (identifier) @fn (#eq? @fn "print") arguments: (argument_list) @args) @call

@@ -97,6 +97,8 @@ class ShellInjection(Rule):
         r"\b(?:os|subprocess|asyncio|commands)\b",
         r"\b(?:system|popen|getoutput|getstatusoutput|create_subprocess_shell|create_subprocess_exec|run|call|check_call|check_output|Popen|execvp|execv|spawnvp)\b",
     )
+    # Anchor: the function names the query's predicates accept (aliases: `finish`).
+    anchor = r"\b(?:system|popen|getoutput|getstatusoutput|create_subprocess_shell|create_subprocess_exec|run|call|check_call|check_output|Popen|execvp|execv|spawnvp)\b"
     query = """
     (call function: (identifier) @fn arguments: (argument_list) @args
       (#any-of? @fn "Popen" "call" "check_call" "check_output" "create_subprocess_exec" "create_subprocess_shell" "execv" "execvp" "getoutput" "getstatusoutput" "popen" "run" "spawnvp" "system")) @call

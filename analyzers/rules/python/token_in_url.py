@@ -107,6 +107,9 @@ class TokenInUrl(Rule):
     # A query string needs a literal `?` (escapes are not decoded, so `\x3f` is not one).
     requires = r"\?"
     _names = " ".join(f'"{m}"' for m in sorted(URL_METHODS | {q.rsplit(".", 1)[-1] for q in URL_FUNCTIONS}))
+    # Anchor: the callee names and keyword names the query's predicates accept (the URL
+    # itself may be a constant defined elsewhere).
+    anchor = r"\b(?:" + "|".join(sorted(URL_METHODS | {q.rsplit(".", 1)[-1] for q in URL_FUNCTIONS} | {"url", "uri"})) + r")\b"
     query = f"""
     (call function: (identifier) @fn arguments: (argument_list . (_) @url) (#any-of? @fn {_names})) @call
     (call function: (attribute attribute: (identifier) @last) @fn arguments: (argument_list . (_) @url) (#any-of? @last {_names})) @call

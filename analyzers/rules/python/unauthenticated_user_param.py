@@ -99,6 +99,8 @@ class UnauthenticatedUserParam(Rule):
     # function).
     # The parameter names are fixed.
     requires = r"\b(?:user_id|owner_id|account_id)\b"
+    # Anchor: the parameter's name (in the matched function's parameters).
+    anchor = requires
     query = f"""
     (decorated_definition
       (decorator (call function: (attribute object: (identifier) @obj attribute: (identifier) @method (#any-of? @method {_methods})) arguments: (argument_list) @args))

@@ -49,6 +49,8 @@ class EmptyCatch(Rule):
 
     code = "RL501"
     requires = r"catch"
+    # Anchor: The `catch` keyword of the clause.
+    anchor = r"\bcatch\b"
     name = "bare-except"
     language = TYPESCRIPT
     severity = Severity.WARNING

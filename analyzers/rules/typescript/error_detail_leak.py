@@ -92,6 +92,8 @@ class ErrorDetailLeak(Rule):
     code = "RL305"
     # Text prefilter (necessary condition): a `catch (e)` clause or a `.catch(...)` handler.
     requires = r"catch"
+    # Anchor: The `catch` keyword of the clause (promise `.catch` handlers are found in `finish`).
+    anchor = r"\bcatch\b"
     name = "error-detail-leak"
     language = TYPESCRIPT
     severity = Severity.WARNING

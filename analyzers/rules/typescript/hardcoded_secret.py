@@ -6,6 +6,7 @@ import re
 
 from tree_sitter import Node
 
+from ...anchors import substring_spans
 from ...languages import TYPESCRIPT
 from ...model import Applicability, Edit, FixAvailability, Severity
 from ...naming import credential_words, is_credential_name, words
@@ -170,6 +171,11 @@ _FORMAT_LITERALS = (b"AKIA", b"ASIA", b"sk-", b"sk_live_", b"sk_test_", b"rk_liv
 _FORMAT_CLASSES = (re.compile(rb"gh[pousr]_"), re.compile(rb"xox[bpars]-"))
 
 
+# The words of secret names (lower case): the prefilter's, which is_secret_name never
+# goes beyond (tests/test_prefilter_soundness.py).
+_SECRET_WORDS = (b"secret", b"pass", b"pwd", b"token", b"key", b"jwt", b"credential", b"keies")
+
+
 class HardcodedSecret(Rule):
     """
     ## What it does
@@ -265,6 +271,12 @@ class HardcodedSecret(Rule):
         # value node range -> (message id, target name, fix edit or None); first wins.
         self.named: dict[tuple[int, int], tuple[str, str, Node, Edit | None]] = {}
         self.formats: dict[tuple[int, int], tuple[Node, str]] = {}
+
+    def anchor_spans(self, memo: dict) -> list[tuple[int, int]]:
+        # Every pattern's match holds the secret word of its name, except a `?? "..."` /
+        # `|| "..."` fallback judged by the name it is bound to: its operator anchors it.
+        source = self.ctx.source
+        return substring_spans(source, _SECRET_WORDS, memo, ignore_case=True) + substring_spans(source, (b"??", b"||"))
 
     # --- collection ------------------------------------------------------------------
     def on_match(self, captures: Captures, pattern: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
+from ...anchors import word_spans
 from ...languages import TYPESCRIPT
 from ...model import FixAvailability, Severity
 from ...rule import Captures, Rule
@@ -96,6 +97,11 @@ class MutableModuleSingleton(Rule):
                 if kind == "let" and name is not None and name.type == "identifier":
                     self._module_lets[name.text.decode()] = name
         return self._module_lets
+
+    def anchor_spans(self, memo: dict) -> list[tuple[int, int]]:
+        # Only assignments to a module-level `let` matter: its name is the anchor.
+        source = self.ctx.source
+        return [span for name in self._lets() for span in word_spans(source, name.encode())]
 
     def on_match(self, captures: Captures, pattern: int) -> None:
         assign = captures["assign"][0]
