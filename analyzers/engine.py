@@ -160,6 +160,28 @@ def _rules_of(family: str) -> tuple[type[Rule], ...]:
     return registry.for_language(family)
 
 
+# (family, enabled codes, exempt path, id of the options map) -> (options map, plan).
+_PLANS: dict[tuple, tuple[dict, tuple]] = {}
+
+
+def _plan(family: str, enabled: frozenset[str], exempt: bool, options: dict) -> tuple:
+    """The rules to consider for a file, in registry order, each with its compiled
+    prefilter and options: worked out once per settings, not once per file."""
+    key = (family, enabled, exempt, id(options))
+    found = _PLANS.get(key)
+    if found is not None and found[0] is options:
+        return found[1]
+    plan = tuple(
+        (rule_cls, rule_cls.prefilter(options.get(rule_cls.code)), options.get(rule_cls.code))
+        for rule_cls in _rules_of(family)
+        if rule_cls.code in enabled and not (rule_cls.exempt_paths and exempt)
+    )
+    if len(_PLANS) > 256:
+        _PLANS.clear()
+    _PLANS[key] = (options, plan)  # the map is held, so its id is not reused while cached
+    return plan
+
+
 @functools.cache
 def _with_query(grammar: str) -> frozenset[type[Rule]]:
     """Every rule of the grammar that has a query (the full combined query's rules)."""
@@ -284,29 +306,25 @@ def check_source(
         enabled &= only
     if not enabled:
         return result
-    options = settings.options_map
     instances: dict[type[Rule], Rule] = {}
-    memo: dict = {}  # the prefilters' literal positions in this source
-    for rule_cls in _rules_of(ctx.family):
-        if rule_cls.code not in enabled:
-            continue
-        if rule_cls.exempt_paths and ctx.is_exempt_path:
-            continue
-        if PREFILTER and prefilter:
+    memo: dict = {}  # the prefilters' literal positions and term results in this source
+    use_prefilters = PREFILTER and prefilter
+    for rule_cls, compiled, opts in _plan(ctx.family, enabled, ctx.is_exempt_path, settings.options_map):
+        if use_prefilters and compiled is not None:
             if PROFILING:
                 t0 = perf_counter()
-            compiled = rule_cls.prefilter(options.get(rule_cls.code))
-            passed = compiled is None or compiled.matches(source, memo)
-            if PROFILING:
+                passed = compiled.matches(source, memo)
                 _account("(prefilter)", t0)
+            else:
+                passed = compiled.matches(source, memo)
             if not passed:
                 continue
         if PROFILING:
             t0 = perf_counter()
-            instances[rule_cls] = rule_cls(ctx, options.get(rule_cls.code))
+            instances[rule_cls] = rule_cls(ctx, opts)
             _account(_profile_key(rule_cls) + ":init", t0)
         else:
-            instances[rule_cls] = rule_cls(ctx, options.get(rule_cls.code))
+            instances[rule_cls] = rule_cls(ctx, opts)
     if not instances:
         return result
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import PurePath
 
 import tree_sitter
@@ -40,7 +41,8 @@ LANGUAGE_ID_GRAMMAR = {
 
 
 def grammar_for_path(path: str | PurePath, language_id: str | None = None) -> str | None:
-    grammar = SUFFIX_GRAMMAR.get(PurePath(path).suffix.lower())
+    # os.path.splitext on the string: a PurePath per call costs more than the lookup.
+    grammar = SUFFIX_GRAMMAR.get(os.path.splitext(os.fspath(path))[1].lower())
     if grammar is None and language_id:
         grammar = LANGUAGE_ID_GRAMMAR.get(language_id)
     return grammar

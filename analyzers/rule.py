@@ -155,6 +155,7 @@ except ImportError:  # pragma: no cover - Python < 3.11
     import sre_parse as _sre_p  # type: ignore[no-redef]
 
 _MAX_PREFIXES = 64
+_MAX_CLASS = 8
 
 
 def _prefixes(items, ci: bool) -> tuple[list[tuple[bytes, bool]], bool]:
@@ -178,6 +179,9 @@ def _prefixes(items, ci: bool) -> tuple[list[tuple[bytes, bool]], bool]:
             alts = [_prefixes(sub, sub_ci)]
         elif op is _sre_c.BRANCH:
             alts = [_prefixes(alt, ci) for alt in av[1]]
+        elif op is _sre_c.IN and 0 < len(av) <= _MAX_CLASS and all(o is _sre_c.LITERAL for o, _ in av):
+            # A small class of plain characters (`gh[pousr]_`): one literal per character.
+            alts = [([(bytes([c]), ci)], True) for _, c in av]
         else:
             return out, False
         if any(not p for prefixes, _ in alts for p, _ in prefixes):
@@ -280,15 +284,28 @@ class Prefilter:
 
     def __init__(self, patterns: tuple[str, ...]) -> None:
         self.patterns = patterns
-        self.terms = tuple(_Term(p) for p in patterns)
+        self.terms = tuple(_term(p) for p in patterns)
 
     def matches(self, source: bytes, memo: dict | None = None) -> bool:
         if memo is None:
             memo = {}
-        return all(t.search(source, memo) for t in self.terms)
+        for term in self.terms:
+            # Terms are shared by the rules that spell them alike (`\bexcept\b`): each is
+            # searched once per file.
+            found = memo.get(term)
+            if found is None:
+                found = memo[term] = term.search(source, memo)
+            if not found:
+                return False
+        return True
 
     def __repr__(self) -> str:
         return f"Prefilter({self.patterns!r})"
+
+
+@functools.lru_cache(maxsize=1024)
+def _term(pattern: str) -> _Term:
+    return _Term(pattern)
 
 
 @functools.lru_cache(maxsize=512)

@@ -71,6 +71,8 @@ def main() -> int:
     ap.add_argument("--cprofile", type=int, default=0, metavar="N")
     args = ap.parse_args()
 
+    # As in a batch worker (server/runner.py): no subset queries (see engine.SUBSET_AFTER).
+    engine.SUBSET_AFTER = None
     files = load(args.paths, args.half)
     lines = sum(src.count(b"\n") for _, _, src in files)
     resolver = ConfigResolver()

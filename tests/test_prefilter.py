@@ -161,6 +161,13 @@ def test_fast_path_agrees_with_plain_regex_search():
         (r"\bab", b"cab", False),
         (r"\bcafé\b", "x café y".encode(), False),
         (r"\bcafé\b", "x cafés".encode(), True),
+        (r"gh[pousr]_|xox[bp]-", b"token ghs_abc", True),
+        (r"gh[pousr]_|xox[bp]-", b"ghx_ xoxa- xox-", False),
+        (r"(?i)a[ks]ia", b"x = 'ASIAQ'", True),
+        (r"(?i)a[ks]ia", b"asian", True),
+        (r"(?i)a[ks]ia", b"akxia", False),
+        (r"k[ab]z[a-c]", b"kaz kbzd", False),
+        (r"k[ab]z[a-c]", b"kbzc", True),
     ],
 )
 def test_prefilter_semantics(requires, source, expected):

@@ -1,0 +1,49 @@
+"""config.Globs: the joined-regex fast path agrees with pathspec on every path."""
+
+from __future__ import annotations
+
+import itertools
+
+import pathspec
+import pytest
+
+from reviewlens.analyzers.config import DEFAULT_EXEMPT_PATHS, Globs
+
+PATTERN_LISTS = [
+    list(DEFAULT_EXEMPT_PATHS),
+    ["legacy/**", "*.gen.py", "/top_only.py", "docs/*.py"],
+    ["**/migrations/*.py", "src/**/fixtures/", "a?c.ts", "[ab]*.tsx", "\\#odd.py"],
+    ["build", "*.min.js", "# a comment", "", "   "],
+    ["tests/", "!tests/keep.py"],  # a negation: pathspec decides
+    ["*.py", "!app/", "app/main.py"],
+    [],
+]
+PATHS = [
+    "app/main.py", "tests/test_x.py", "app/tests/helpers.py", "tests/keep.py", "pkg/test_util.py",
+    "pkg/util_test.py", "conftest.py", "web/src/a.test.tsx", "web/src/b.spec.ts", "setupTests.js",
+    "scripts/seed.py", "legacy/old/x.py", "x/legacy/y.py", "api.gen.py", "top_only.py", "sub/top_only.py",
+    "docs/conf.py", "docs/sub/conf.py", "a/migrations/0001.py", "src/x/fixtures/a.json", "abc.ts", "a/abc.ts",
+    "b1.tsx", "c1.tsx", "#odd.py", "build/x.js", "lib/build/y.js", "dist/a.min.js", "e2e/flow.ts",
+    "cypress/e2e/a.cy.ts", "playwright/t.ts", "__tests__/a.tsx", "testsuite/x.py", "mytests/x.py",
+]
+
+
+@pytest.mark.parametrize("patterns", PATTERN_LISTS, ids=lambda p: ",".join(p)[:40] or "empty")
+def test_globs_match_like_pathspec(patterns):
+    globs = Globs(patterns)
+    spec = pathspec.PathSpec.from_lines("gitignore", patterns)
+    for path in PATHS + [f"./{p}" for p in PATHS[:5]]:
+        assert globs.match_file(path) == spec.match_file(path), (patterns, path)
+
+
+def test_fast_path_is_used_without_negation_and_not_with_it():
+    assert Globs(DEFAULT_EXEMPT_PATHS).regex is not None
+    assert Globs(["tests/", "!tests/keep.py"]).regex is None
+    assert Globs([]).empty and not Globs([]).match_file("a.py")
+
+
+def test_every_pair_of_default_patterns_agrees():
+    for a, b in itertools.combinations(DEFAULT_EXEMPT_PATHS, 2):
+        globs, spec = Globs([a, b]), pathspec.PathSpec.from_lines("gitignore", [a, b])
+        for path in PATHS:
+            assert globs.match_file(path) == spec.match_file(path), (a, b, path)
