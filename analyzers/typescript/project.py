@@ -191,25 +191,39 @@ _SPEC_SCAN_RE = re.compile(r"""(from|import|require)\s*\(?\s*['"]([^'"\n]+)['"]"
 _WORD_CHAR_RE = re.compile(r"\w")
 
 
+# What follows a keyword of _SPEC_RE up to its specifier.
+_SPEC_REST_RE = re.compile(r"""\s*\(?\s*['"]([^'"\n]+)['"]""")
+_KEYWORDS = ("from", "import", "require")
+
+
 def import_specifiers(text: str) -> list[str]:
-    """Runtime import specifiers (`import type ... from` is left out)."""
+    """Runtime import specifiers (`import type ... from` is left out): the matches of
+    _SPEC_RE in order. Each keyword is found by substring search (a regex starting with
+    the alternation tries every `f`, `i` and `r` of the text: ~5x slower)."""
+    hits: list[tuple[int, int, str]] = []  # (keyword start, match end, specifier)
+    rest = _SPEC_REST_RE.match
+    word = _WORD_CHAR_RE.match
+    for keyword in _KEYWORDS:
+        n = len(keyword)
+        at = text.find(keyword)
+        while at >= 0:
+            m = rest(text, at + n)
+            if m is not None and not (at and word(text, at - 1)):
+                hits.append((at, m.end(), m.group(1)))
+            at = text.find(keyword, at + 1)
+    hits.sort()
     out = []
-    search = _SPEC_SCAN_RE.search
-    pos = 0
-    while True:
-        m = search(text, pos)
-        if m is None:
-            return out
-        start_at = m.start()
-        if start_at and _WORD_CHAR_RE.match(text, start_at - 1):
-            pos = start_at + 1  # no word boundary: _SPEC_RE would look further from the next char
+    taken = -1  # _SPEC_RE's scan resumes after each match: no overlapping matches
+    for start_at, end, spec in hits:
+        if start_at < taken:
             continue
-        pos = m.end()
-        if m.group(1) == "from":
+        taken = end
+        if text.startswith("from", start_at):
             start = max(text.rfind("import", 0, start_at), text.rfind("export", 0, start_at))
             if start != -1 and _TYPE_ONLY_RE.match(text, start):
                 continue
-        out.append(m.group(2))
+        out.append(spec)
+    return out
 
 
 def is_react_module(path: str, text: str) -> bool:
