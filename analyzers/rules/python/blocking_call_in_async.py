@@ -8,6 +8,7 @@ import re
 
 from tree_sitter import Node, Query, QueryCursor
 
+from ...anchors import merge
 from ...languages import PYTHON, language
 from ...model import Applicability, Edit, FixAvailability, Severity
 from ...python import blocking_apis as apis
@@ -245,21 +246,24 @@ class BlockingCallInAsync(Rule):
             if outer and b.start_byte >= outer[-1].start_byte and b.end_byte <= outer[-1].end_byte:
                 continue
             outer.append(b)
-        # One pass over the span of the async bodies (a cursor per body costs more than
-        # the calls between them); `_check` drops calls outside an async body.
+        # The async bodies, neighbours closer than anchors.MERGE_GAP matched as one range
+        # (a range costs a cursor run); `_check` drops calls outside an async body.
         starts = [b.start_byte for b in outer]
         ends = [b.end_byte for b in outer]
+        ranges = merge(list(zip(starts, ends)))
+        root = self.ctx.tree.root_node
         for q in queries:
             cursor = QueryCursor(q)
-            cursor.set_byte_range(starts[0], max(ends))
-            for call in cursor.captures(self.ctx.tree.root_node).get("call", []):
-                if call.id in seen:
-                    continue
-                seen.add(call.id)
-                i = bisect.bisect_right(starts, call.start_byte) - 1
-                if i < 0 or call.end_byte > ends[i]:
-                    continue
-                self._check(call)
+            for start, end in ranges:
+                cursor.set_byte_range(start, end)
+                for call in cursor.captures(root).get("call", []):
+                    if call.id in seen:
+                        continue
+                    seen.add(call.id)
+                    i = bisect.bisect_right(starts, call.start_byte) - 1
+                    if i < 0 or call.end_byte > ends[i]:
+                        continue
+                    self._check(call)
 
     def _receivers(self, py, modules: tuple[str, ...], with_modules: bool = False) -> frozenset[str]:
         """Names (variables, parameters, `self.x` attributes) that may hold an object of
