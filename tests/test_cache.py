@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewlens.server import cache as cache_mod
+from reviewlens.server import cache as cache_mod, runner
 from reviewlens.server.cli import main
 
 PRINT_PY = 'def handler_{i}(x):\n    print("got", x)\n    return x\n'
@@ -37,6 +37,12 @@ def check(capsys, root: Path, *extra: str) -> dict:
 def keys(report: dict) -> list[tuple]:
     return sorted((f["path"], f["code"], f["location"]["line"], f["location"]["column"], f["message"])
                   for f in report["findings"])
+
+
+@pytest.fixture(autouse=True)
+def _through_the_pool(monkeypatch):
+    """Small files, but through the worker processes like a real project's run."""
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
 
 
 @pytest.fixture

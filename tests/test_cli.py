@@ -366,7 +366,8 @@ def test_rule_crash_is_reported_not_fatal_to_the_run(project, capsys, monkeypatc
     assert "internal error in rule RL101" in err and "RuntimeError: kaboom" in err
 
 
-def test_parallel_output_equals_serial(tmp_path, capsys):
+def test_parallel_output_equals_serial(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)  # small files, through the pool all the same
     for i in range(runner.PARALLEL_THRESHOLD + 16):
         sub = tmp_path / f"pkg{i % 5}"
         sub.mkdir(exist_ok=True)
@@ -450,7 +451,20 @@ def test_color_always_and_never(project, capsys):
     assert "\x1b[" not in out
 
 
+def test_small_runs_stay_in_one_process(tmp_path, monkeypatch):
+    """Many files but little source: no pool (it would cost more than it saves)."""
+    for i in range(runner.PARALLEL_THRESHOLD + 2):
+        (tmp_path / f"m{i:02}.py").write_bytes(CLEAN_PY)
+    started = []
+    monkeypatch.setattr(runner, "ProcessPoolExecutor", lambda *a, **k: started.append(1) or 1 / 0)
+    results = runner.check_files(sorted(str(p) for p in tmp_path.glob("*.py")), runner.Options(roots=(str(tmp_path),)), jobs=2)
+    assert not started and len(results) == runner.PARALLEL_THRESHOLD + 2 and all(r.checked for r in results)
+    big = runner._total_bytes([str(p) for p in tmp_path.glob("*.py")], 10**9)
+    assert big == sum(p.stat().st_size for p in tmp_path.glob("*.py"))
+
+
 def test_a_crashed_worker_process_is_exit_2_not_a_traceback(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
     for i in range(runner.PARALLEL_THRESHOLD + 2):
         (tmp_path / f"m{i:02}.py").write_bytes(CLEAN_PY)
     (tmp_path / "m05.py").write_bytes(b"import os\nCRASH_HERE = 1\n")
