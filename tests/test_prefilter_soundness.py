@@ -706,6 +706,72 @@ CASES: list[Case] = [
           return fetch(("/api/items?to" as "/api/items?to") + "ken=" + t);
         }
         """, flagged=False),
+    # --- anchors (analyzers/anchors.py): matches whose evidence lies outside them ------
+    # The secret word is in the name the fallback is bound to, far from the `or`.
+    py("RL301", """
+        import os
+
+        DB_PASSWORD = os.getenv(
+            "PRIMARY_DATABASE_CONNECTION_SETTING",
+            # filler line 0 keeps the two anchors of this case far apart
+            # filler line 1 keeps the two anchors of this case far apart
+            # filler line 2 keeps the two anchors of this case far apart
+            # filler line 3 keeps the two anchors of this case far apart
+            # filler line 4 keeps the two anchors of this case far apart
+            # filler line 5 keeps the two anchors of this case far apart
+            # filler line 6 keeps the two anchors of this case far apart
+            # filler line 7 keeps the two anchors of this case far apart
+        ) or "hunter2-production-value"
+        """),
+    ts("RL301", """
+        export const apiToken =
+          // filler line 0 keeps the two anchors of this case far apart
+          // filler line 1 keeps the two anchors of this case far apart
+          // filler line 2 keeps the two anchors of this case far apart
+          // filler line 3 keeps the two anchors of this case far apart
+          // filler line 4 keeps the two anchors of this case far apart
+          // filler line 5 keeps the two anchors of this case far apart
+          // filler line 6 keeps the two anchors of this case far apart
+          // filler line 7 keeps the two anchors of this case far apart
+          process.env.PRIMARY_UPSTREAM_CONNECTION_SETTING ??
+          "s3cr3t-production-value-123";
+        """),
+    # An import far below the only `catch`: the semantic model must still see it.
+    ts("RL303", """
+        export function safe(run: () => void) {
+          try { run(); } catch (e) {}
+        }
+        // filler line 0 keeps the two anchors of this case far apart
+        // filler line 1 keeps the two anchors of this case far apart
+        // filler line 2 keeps the two anchors of this case far apart
+        // filler line 3 keeps the two anchors of this case far apart
+        // filler line 4 keeps the two anchors of this case far apart
+        // filler line 5 keeps the two anchors of this case far apart
+        // filler line 6 keeps the two anchors of this case far apart
+        // filler line 7 keeps the two anchors of this case far apart
+        import { jwtDecode } from "jwt-decode";
+
+        export function user(header: string) {
+          return jwtDecode<{ sub: string }>(header.slice(7)).sub;
+        }
+        """, path="server/auth.ts"),
+    # A module-level `let` reassigned far from its declaration.
+    ts("RL404", """
+        import { connect, Client } from "./db";
+
+        export let client: Client | undefined;
+        // filler line 0 keeps the two anchors of this case far apart
+        // filler line 1 keeps the two anchors of this case far apart
+        // filler line 2 keeps the two anchors of this case far apart
+        // filler line 3 keeps the two anchors of this case far apart
+        // filler line 4 keeps the two anchors of this case far apart
+        // filler line 5 keeps the two anchors of this case far apart
+        // filler line 6 keeps the two anchors of this case far apart
+        // filler line 7 keeps the two anchors of this case far apart
+        export async function init(url: string) {
+          client = await connect(url);
+        }
+        """),
     # --- RL307 shell-injection (TS) ---------------------------------------------------
     ts("RL307", """
         import { exec as run } from "node:child_process";
