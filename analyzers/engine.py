@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from tree_sitter import Node, Query, QueryCursor, Tree
 
 from . import registry
+from .anchors import compile_anchor, merge, ranged_matches
 from .config import Settings
 from .context import FileContext
-from .anchors import compile_anchor, merge, ranged_matches
 from .languages import FAMILY_OF, grammar_for_path, language, parse
 from .model import Finding
 from .rule import Rule
@@ -213,7 +213,11 @@ def _anchor_ranges(
     to match the whole tree (some rule has no anchor)."""
     spans: list[tuple[int, int]] = []
     for rule_cls in with_query:
-        found = instances[rule_cls].anchor_spans(memo)
+        try:
+            found = instances[rule_cls].anchor_spans(memo)
+        except Exception:  # a rule bug: match the whole tree rather than miss anything
+            log.exception("anchors of rule %s failed", rule_cls.code)
+            return None
         if found is None:
             return None
         spans.extend(found)

@@ -175,3 +175,16 @@ def test_findings_do_not_depend_on_the_merge_gap(monkeypatch, gap):
     monkeypatch.setattr(engine, "merge", lambda spans: merge(spans, gap))
     ranged = [(f.code, f.start) for f in engine.check_source(src, "app/x.py", Settings(), rel_path="app/x.py").findings]
     assert ranged == whole and {"RL102", "RL307", "RL501", "RL502"} <= {c for c, _ in whole}
+
+
+def test_a_failing_anchor_falls_back_to_the_whole_tree(monkeypatch):
+    """A rule whose `anchor_spans` raises costs a whole-tree walk, never a finding."""
+    from reviewlens.analyzers.rules.python.bare_except import BareExcept
+
+    def boom(self, memo):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(BareExcept, "anchor_spans", boom)
+    src = b"try:\n    x = 1\nexcept:\n    pass\n"
+    res = engine.check_source(src, "app/x.py", Settings(), rel_path="app/x.py")
+    assert [f.code for f in res.findings] == ["RL501"] and not res.errors
