@@ -35,6 +35,7 @@ import corpus  # noqa: E402
 from reviewlens.analyzers import engine, registry  # noqa: E402
 from reviewlens.analyzers.config import ConfigResolver  # noqa: E402
 from reviewlens.analyzers.languages import FAMILY_OF, grammar_for_path, language, parse  # noqa: E402
+from reviewlens.analyzers.workspace import FileSystemWorkspace  # noqa: E402
 from tree_sitter import Query, QueryCursor  # noqa: E402
 
 SUFFIXES = {".py", ".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"}
@@ -84,9 +85,18 @@ def main() -> int:
     trees = [(g, parse(src, g)) for _, g, src in files]
     parse_s = time.perf_counter() - start
 
+    # Each pass gets a fresh workspace over the files' project, as a batch worker does
+    # (project scans such as RL308's includers and the TS import graph are counted).
+    roots = sorted({os.path.dirname(p) for p in (corpus.CORPUS / "python", corpus.CORPUS / "typescript")}) \
+        if not args.paths else [os.path.abspath(p) for p in args.paths]
+
+    def workspace() -> FileSystemWorkspace:
+        return FileSystemWorkspace(roots, stable=True)
+
     # One warm-up pass so lazy imports and caches do not land on the first rule.
+    warm = workspace()
     for path, _, src in files[:50]:
-        engine.check_source(src, path, settings[path])
+        engine.check_source(src, path, settings[path], workspace=warm)
     engine.PROFILE_TIMES.clear()
 
     profiler = None
@@ -95,10 +105,11 @@ def main() -> int:
 
         profiler = cProfile.Profile()
         profiler.enable()
+    ws = workspace()
     start = time.perf_counter()
     findings = 0
     for path, _, src in files:
-        findings += len(engine.check_source(src, path, settings[path]).findings)
+        findings += len(engine.check_source(src, path, settings[path], workspace=ws).findings)
     total_s = time.perf_counter() - start
     if profiler is not None:
         profiler.disable()
