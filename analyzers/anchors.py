@@ -31,7 +31,15 @@ _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01
 # about what matching this many bytes of tree costs.
 MERGE_GAP = 128
 
+# Past this many occurrences in a file (a generated table, minified code), collecting
+# and sorting them costs more than walking the tree: the engine walks it whole.
+MAX_SPANS = 20_000
+
 Span = tuple[int, int]
+
+
+class TooManySpans(Exception):
+    """More than MAX_SPANS occurrences: match the whole tree instead."""
 
 
 class Anchor:
@@ -51,8 +59,14 @@ class Anchor:
 
     def spans(self, source: bytes, memo: dict | None = None) -> list[Span]:
         if self.words is None:
-            return [m.span() for m in self.regex.finditer(source) if m.end() > m.start()]
-        out: list[Span] = []
+            out = []
+            for m in self.regex.finditer(source):
+                if m.end() > m.start():
+                    out.append(m.span())
+                    if len(out) > MAX_SPANS:
+                        raise TooManySpans(self.pattern)
+            return out
+        out = []
         for word in self.words:
             out.extend(word_spans(source, word, memo))
         return out
@@ -79,6 +93,8 @@ def word_spans(source: bytes, word: bytes, memo: dict | None = None) -> list[Spa
     while at >= 0:
         if (at == 0 or source[at - 1] not in _WORD_BYTES) and (at + n == end or source[at + n] not in _WORD_BYTES):
             out.append((at, at + n))
+            if len(out) > MAX_SPANS:
+                raise TooManySpans(word.decode("latin-1"))
         at = source.find(word, at + n)
     return out
 
@@ -99,6 +115,8 @@ def substring_spans(source: bytes, needles: tuple[bytes, ...], memo: dict | None
         at = source.find(needle)
         while at >= 0:
             out.append((at, at + n))
+            if len(out) > MAX_SPANS:
+                raise TooManySpans(needle.decode("latin-1"))
             at = source.find(needle, at + n)
     return out
 

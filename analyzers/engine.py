@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node, Query, QueryCursor, Tree
 
 from . import registry
-from .anchors import compile_anchor, merge, ranged_matches
+from .anchors import MAX_SPANS, TooManySpans, compile_anchor, merge, ranged_matches
 from .config import Settings
 from .context import FileContext
 from .languages import FAMILY_OF, grammar_for_path, language, parse
@@ -212,21 +212,28 @@ def _anchor_ranges(
     """The byte ranges to match in (merged anchor occurrences of every rule run), or None
     to match the whole tree (some rule has no anchor)."""
     spans: list[tuple[int, int]] = []
-    for rule_cls in with_query:
-        try:
-            found = instances[rule_cls].anchor_spans(memo)
-        except Exception:  # a rule bug: match the whole tree rather than miss anything
-            log.exception("anchors of rule %s failed", rule_cls.code)
-            return None
-        if found is None:
-            return None
-        spans.extend(found)
-    if combined.prefetch_from is not None and spans:
-        # The semantic model's own patterns ride along: they must see every match.
-        prefetch = compile_anchor(combined.prefetch_anchor)
-        if prefetch is None:
-            return None
-        spans.extend(prefetch.spans(source, memo))
+    try:
+        for rule_cls in with_query:
+            try:
+                found = instances[rule_cls].anchor_spans(memo)
+            except TooManySpans:
+                raise
+            except Exception:  # a rule bug: match the whole tree rather than miss anything
+                log.exception("anchors of rule %s failed", rule_cls.code)
+                return None
+            if found is None:
+                return None
+            spans.extend(found)
+            if len(spans) > MAX_SPANS:
+                return None
+        if combined.prefetch_from is not None and spans:
+            # The semantic model's own patterns ride along: they must see every match.
+            prefetch = compile_anchor(combined.prefetch_anchor)
+            if prefetch is None:
+                return None
+            spans.extend(prefetch.spans(source, memo))
+    except TooManySpans:
+        return None  # a dense file: walking its tree is cheaper
     return merge(spans)
 
 

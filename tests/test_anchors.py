@@ -188,3 +188,23 @@ def test_a_failing_anchor_falls_back_to_the_whole_tree(monkeypatch):
     src = b"try:\n    x = 1\nexcept:\n    pass\n"
     res = engine.check_source(src, "app/x.py", Settings(), rel_path="app/x.py")
     assert [f.code for f in res.findings] == ["RL501"] and not res.errors
+
+
+def test_a_dense_file_walks_the_whole_tree(monkeypatch):
+    """Past MAX_SPANS occurrences the engine stops collecting them and walks the tree
+    (cheaper for a generated table); the findings are the same."""
+    monkeypatch.setattr(anchors, "MAX_SPANS", 50)
+    monkeypatch.setattr(engine, "MAX_SPANS", 50)
+    walked = []
+    monkeypatch.setattr(engine, "ranged_matches", lambda *a: walked.append("ranged") or real_ranged(*a))
+    real_ranged = anchors.ranged_matches
+    src = b"import logging\nlog = logging.getLogger()\n" + b"".join(
+        b"def f%d(token):\n    log.info('t %%s', token)\n" % i for i in range(80)
+    ) + b"try:\n    x = 1\nexcept:\n    pass\n"
+    dense = [(f.code, f.start) for f in engine.check_source(src, "app/x.py", Settings(), rel_path="app/x.py").findings]
+    assert not walked
+    monkeypatch.setattr(engine, "ANCHORS", False)
+    whole = [(f.code, f.start) for f in engine.check_source(src, "app/x.py", Settings(), rel_path="app/x.py").findings]
+    assert dense == whole and {"RL102", "RL501"} <= {c for c, _ in whole}
+    with pytest.raises(anchors.TooManySpans):
+        word_spans(b"a " * 60, b"a")
