@@ -214,11 +214,12 @@ def test_rules_failing_their_prefilter_are_not_run(monkeypatch):
     assert "RL101" in made
 
 
-def test_env_switch_turns_prefilters_off():
-    code = "from reviewlens.analyzers import engine; print(engine.PREFILTER)"
-    env = {**os.environ, "REVIEWLENS_NO_PREFILTER": "1"}
+@pytest.mark.parametrize("variable, flag", [("REVIEWLENS_NO_PREFILTER", "PREFILTER"), ("REVIEWLENS_NO_ANCHORS", "ANCHORS")])
+def test_env_switch_turns_prefilters_and_anchors_off(variable, flag):
+    code = f"from reviewlens.analyzers import engine; print(engine.{flag})"
+    env = {**os.environ, variable: "1"}
     off = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
-    env.pop("REVIEWLENS_NO_PREFILTER")
+    env.pop(variable)
     on = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert (off.strip(), on.strip()) == ("False", "True")
 

@@ -713,26 +713,12 @@ CASES: list[Case] = [
 
         DB_PASSWORD = os.getenv(
             "PRIMARY_DATABASE_CONNECTION_SETTING",
-            # filler line 0 keeps the two anchors of this case far apart
-            # filler line 1 keeps the two anchors of this case far apart
-            # filler line 2 keeps the two anchors of this case far apart
-            # filler line 3 keeps the two anchors of this case far apart
-            # filler line 4 keeps the two anchors of this case far apart
-            # filler line 5 keeps the two anchors of this case far apart
-            # filler line 6 keeps the two anchors of this case far apart
-            # filler line 7 keeps the two anchors of this case far apart
+            # a comment longer than the anchors' merge gap (analyzers/anchors.py, MERGE_GAP), so that the two ends of this case are matched as separate ranges ........
         ) or "hunter2-production-value"
         """),
     ts("RL301", """
         export const apiToken =
-          // filler line 0 keeps the two anchors of this case far apart
-          // filler line 1 keeps the two anchors of this case far apart
-          // filler line 2 keeps the two anchors of this case far apart
-          // filler line 3 keeps the two anchors of this case far apart
-          // filler line 4 keeps the two anchors of this case far apart
-          // filler line 5 keeps the two anchors of this case far apart
-          // filler line 6 keeps the two anchors of this case far apart
-          // filler line 7 keeps the two anchors of this case far apart
+          // a comment longer than the anchors' merge gap (analyzers/anchors.py, MERGE_GAP), so that the two ends of this case are matched as separate ranges .......
           process.env.PRIMARY_UPSTREAM_CONNECTION_SETTING ??
           "s3cr3t-production-value-123";
         """),
@@ -741,14 +727,7 @@ CASES: list[Case] = [
         export function safe(run: () => void) {
           try { run(); } catch (e) {}
         }
-        // filler line 0 keeps the two anchors of this case far apart
-        // filler line 1 keeps the two anchors of this case far apart
-        // filler line 2 keeps the two anchors of this case far apart
-        // filler line 3 keeps the two anchors of this case far apart
-        // filler line 4 keeps the two anchors of this case far apart
-        // filler line 5 keeps the two anchors of this case far apart
-        // filler line 6 keeps the two anchors of this case far apart
-        // filler line 7 keeps the two anchors of this case far apart
+        // a comment longer than the anchors' merge gap (analyzers/anchors.py, MERGE_GAP), so that the two ends of this case are matched as separate ranges .......
         import { jwtDecode } from "jwt-decode";
 
         export function user(header: string) {
@@ -760,14 +739,7 @@ CASES: list[Case] = [
         import { connect, Client } from "./db";
 
         export let client: Client | undefined;
-        // filler line 0 keeps the two anchors of this case far apart
-        // filler line 1 keeps the two anchors of this case far apart
-        // filler line 2 keeps the two anchors of this case far apart
-        // filler line 3 keeps the two anchors of this case far apart
-        // filler line 4 keeps the two anchors of this case far apart
-        // filler line 5 keeps the two anchors of this case far apart
-        // filler line 6 keeps the two anchors of this case far apart
-        // filler line 7 keeps the two anchors of this case far apart
+        // a comment longer than the anchors' merge gap (analyzers/anchors.py, MERGE_GAP), so that the two ends of this case are matched as separate ranges .......
         export async function init(url: string) {
           client = await connect(url);
         }
