@@ -138,8 +138,8 @@ def merge(spans: list[Span], gap: int = MERGE_GAP) -> list[Span]:
 
 
 def _key(pattern: int, captures: dict[str, list[Node]]) -> tuple:
-    return (pattern, tuple(sorted((name, tuple((n.start_byte, n.end_byte, n.kind_id) for n in nodes))
-                                  for name, nodes in captures.items())))
+    # Node ids identify nodes within one tree; a match's captures come in pattern order.
+    return (pattern, *(n.id for nodes in captures.values() for n in nodes))
 
 
 def ranged_matches(query: Query, root: Node, ranges: list[Span]) -> list[tuple[int, dict[str, list[Node]]]]:
