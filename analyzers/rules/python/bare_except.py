@@ -13,6 +13,7 @@ from ...rule import Captures, Rule
 PEER_BARE = ("E722", "B001", "W0702", "bare-except")
 PEER_SWALLOW = ("S110", "S112", "BLE001", "W0718", "W0703", "broad-except", "broad-exception-caught", "SIM105")
 BROAD = {"builtins.Exception": "Exception", "builtins.BaseException": "BaseException"}
+_BROAD_NAMES = frozenset(BROAD.values())
 
 
 class BareExcept(Rule):
@@ -116,10 +117,23 @@ class BareExcept(Rule):
         if value.type in ("tuple", "parenthesized_expression"):
             candidates = [c for c in value.named_children if c.type != "comment"]
         for c in candidates:
+            if not self._may_be_broad(c):
+                continue  # `KeyError`, `httpx.HTTPError`: resolving the name costs more
             name = BROAD.get(self.ctx.py.qualified_name(c) or "")
             if name is not None:
                 return name
         return None
+
+    def _may_be_broad(self, node: Node) -> bool:
+        """Whether `node` can resolve to one of BROAD: it is spelled `...Exception` /
+        `...BaseException`, or is a name imported as one (`from builtins import
+        Exception as E`)."""
+        if node.type == "attribute":
+            return self.ctx.text(node.child_by_field_name("attribute")) in _BROAD_NAMES
+        if node.type != "identifier":
+            return False
+        text = self.ctx.text(node)
+        return text in _BROAD_NAMES or self.ctx.py.imports.get(text) in BROAD
 
     def _explained(self, clause: Node, bare: bool = False) -> bool:
         """A peer linter's suppression of its own rule for the same thing (`# noqa: E722`,
