@@ -51,9 +51,10 @@ class Rule:
     # match). The engine does not instantiate the rule for a file that fails it, and runs
     # no query at all when no rule is left. Keep it necessary, never merely likely: count
     # aliases (`import subprocess as sp` still spells "subprocess"), builtins reached
-    # without an import, and case (`(?i:...)` for credential words). Put the rarest
-    # literal first: the engine finds the literals a match must start with by a plain
-    # substring search and runs the expression only from the first one found.
+    # without an import, and case (`(?i:...)` for credential words). The engine finds
+    # the literals a match must start with by a plain substring search: an alternation
+    # of nothing but literals is decided by the first one found (put the commonest
+    # first), any other expression runs only from the earliest literal found.
     # A rule whose options add names overrides `prefilter` to include them.
     requires: ClassVar[str | tuple[str, ...] | None] = None
     # Where this rule's query matches can matter (analyzers/anchors.py): a regular

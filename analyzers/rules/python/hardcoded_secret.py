@@ -141,7 +141,7 @@ class HardcodedSecret(Rule):
     # A secret word in a name (any case; `Secret`/`SecretStr` too), or a key-format /
     # URL-password hint (the only way to the "format" and "url" findings). naming.py reads
     # `...ies` as `...y`, so `keies` is a `key` there.
-    requires = r"(?i:secret|pass|pwd|token|key|keies)|://|AKIA|ASIA|sk-|k_live_|k_test_|ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|xoxb-|xoxp-|xoxo-|xoxa-|xoxr-|xoxs-"
+    requires = r"(?i:pass|key|token|secret|pwd|keies)|://|AKIA|ASIA|sk-|k_live_|k_test_|ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|xoxb-|xoxp-|xoxo-|xoxa-|xoxr-|xoxs-"
     query = f"""
     (assignment left: (_) @target right: {LITERAL} @value (#match? @target "(?i)(secret|pass|pwd|token|key)")) @bind
     (keyword_argument name: (identifier) @target value: {LITERAL} @value (#match? @target "(?i)(secret|pass|pwd|token|key)")) @bind

@@ -91,7 +91,7 @@ class SecretInLog(Rule):
     # A credential word (any case) somewhere, and a logging method or `print`. naming.py
     # reads `...ies` as `...y`, so `keies` is a `key` there.
     requires = (
-        r"(?i:token|jwt|pass|pwd|secret|key|keies|auth|cookie|cred|session)",
+        r"(?i:pass|key|auth|token|secret|cookie|session|cred|jwt|pwd|keies)",
         r"\b(?:print|debug|info|warning|warn|error|exception|critical|fatal|log|msg|trace|success|notice)\b",
     )
     # Anchor: the method and function names the query's predicates accept.

@@ -240,7 +240,7 @@ class HardcodedSecret(Rule):
     code = "RL301"
     # Text prefilter (necessary condition): a secret word in the binding's name (SECRET_WORDS: secret, pass*, pwd, token, jwt,
     # credential, *key; naming.py reads `keies` as `key`) or a key format / URL with a password.
-    requires = r"(?i)secret|pass|pwd|token|key|jwt|credential|keies|akia|asia|sk-|sk_live_|sk_test_|rk_live_|gh[pousr]_|github_pat_|xox[bpars]-|://"
+    requires = r"(?i)key|://|pass|jwt|token|secret|pwd|credential|keies|akia|asia|sk-|sk_live_|sk_test_|rk_live_|gh[pousr]_|github_pat_|xox[bpars]-"
     name = "hardcoded-secret"
     language = TYPESCRIPT
     severity = Severity.ERROR
