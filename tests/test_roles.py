@@ -155,6 +155,35 @@ def test_import_specifiers_skip_type_imports():
     assert import_specifiers(text) == ["./b", "./side", "./c", "./d", "./e", "./fg"]
 
 
+def _regex_specifiers(text: str) -> list[str]:
+    """What import_specifiers stands for: every _SPEC_RE match, `import type` left out."""
+    from reviewlens.analyzers.typescript import project
+
+    out = []
+    for m in project._SPEC_RE.finditer(text):
+        if m.group(1) == "from":
+            start = max(text.rfind("import", 0, m.start()), text.rfind("export", 0, m.start()))
+            if start != -1 and project._TYPE_ONLY_RE.match(text, start):
+                continue
+        out.append(m.group(2))
+    return out
+
+
+@pytest.mark.parametrize("text", [
+    'import x from "a"; from "b"',
+    'xfrom "a"; require("b"); requires("c"); _import("d")',
+    'from "a" from "b" import("c")',
+    'require("from \'q\'") + import( "r" )',
+    'import type { A } from "t"; import b from "c"; export type { D } from "e"',
+    'from from "q"; importfrom "z"; import\n"nl"',
+    '// import x from "commented"\n/* require("block") */ const s = "from \'in-string\'";',
+    'import a from "a";import b from "b";export * from "c";',
+    'const m = await import("./lazy");\nconst n = require(\n  "./multi"\n);',
+])
+def test_import_specifiers_are_the_regex_matches(text):
+    assert import_specifiers(text) == _regex_specifiers(text)
+
+
 def test_resolution_of_relative_alias_and_index(app):
     ws = FileSystemWorkspace([str(app)])
     paths = tsconfig_paths(ws, str(app))

@@ -184,13 +184,7 @@ _SPEC_RE = re.compile(r"""\b(from|import|require)\s*\(?\s*['"]([^'"\n]+)['"]""")
 _TYPE_ONLY_RE = re.compile(r"(?:import|export)\s+type\s")
 _REACT_RE = re.compile(r"""(?:from\s*|require\(\s*)['"](?:react|react-dom)(?:/[\w-]+)?['"]""")
 
-
-# _SPEC_RE without its leading `\b`: Python's re finds the keywords' first letters fast only
-# without it; the word boundary is checked by hand (same matches as _SPEC_RE.finditer).
-_SPEC_SCAN_RE = re.compile(r"""(from|import|require)\s*\(?\s*['"]([^'"\n]+)['"]""")
 _WORD_CHAR_RE = re.compile(r"\w")
-
-
 # What follows a keyword of _SPEC_RE up to its specifier.
 _SPEC_REST_RE = re.compile(r"""\s*\(?\s*['"]([^'"\n]+)['"]""")
 _KEYWORDS = ("from", "import", "require")
