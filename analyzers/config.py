@@ -86,7 +86,10 @@ class Globs:
         if active and all(p.include for p in active) and all(
             isinstance(r, re.Pattern) and isinstance(r.pattern, str) and r.flags == re.UNICODE for r in regexes
         ):
-            self.regex = re.compile("|".join(f"(?:{r.pattern})" for r in regexes))
+            try:
+                self.regex = re.compile("|".join(f"(?:{r.pattern})" for r in regexes))
+            except re.error:  # e.g. a group name two patterns share: pathspec decides
+                self.regex = None
 
     def match_file(self, rel: str) -> bool:
         if self.empty:

@@ -16,6 +16,8 @@ PATTERN_LISTS = [
     ["build", "*.min.js", "# a comment", "", "   "],
     ["tests/", "!tests/keep.py"],  # a negation: pathspec decides
     ["*.py", "!app/", "app/main.py"],
+    ["**", "*"],
+    ["a/**/b", "**/x", "x/**", "foo/**/", "dir/", "a/b/", "?.py", "[a-z]*.ts", "[!a]*.py"],
     [],
 ]
 PATHS = [
@@ -25,6 +27,7 @@ PATHS = [
     "docs/conf.py", "docs/sub/conf.py", "a/migrations/0001.py", "src/x/fixtures/a.json", "abc.ts", "a/abc.ts",
     "b1.tsx", "c1.tsx", "#odd.py", "build/x.js", "lib/build/y.js", "dist/a.min.js", "e2e/flow.ts",
     "cypress/e2e/a.cy.ts", "playwright/t.ts", "__tests__/a.tsx", "testsuite/x.py", "mytests/x.py",
+    "a/b", "a/c/d/b", "q/x", "x/inner.py", "foo/bar/baz.py", "dir/f.py", "z.py", "ab.ts", "Ab.ts", "b.py",
 ]
 
 
