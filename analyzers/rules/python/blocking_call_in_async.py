@@ -32,21 +32,16 @@ _FIXED_METHODS = sorted(
 )
 _METHOD_RE = "^(" + "|".join(_FIXED_METHODS) + "|read_[a-z_]+)$"
 
-_CALLS = f"""
-(call function: (identifier) @fn (#match? @fn "{_NAME_RE}")) @call
-(call function: (attribute attribute: (identifier) @m) (#match? @m "{_METHOD_RE}")) @call
-"""
-# Calls on receivers that may hold a client whose every method blocks (redis, boto3):
-# `r.hgetall(...)`, `self.cache.zadd(...)`; NAMES is filled per file.
-_RECEIVER_CALLS = """
-(call function: (attribute object: (identifier) @recv) (#any-of? @recv NAMES)) @call
-(call function: (attribute object: (attribute attribute: (identifier) @recv)) (#any-of? @recv NAMES)) @call
-"""
-_GET_CALLS = """
-(call function: (attribute object: (identifier) @recv attribute: (identifier) @m)
-  (#eq? @m "get") (#any-of? @recv NAMES)) @call
-(call function: (attribute object: (attribute attribute: (identifier) @recv) attribute: (identifier) @m)
-  (#eq? @m "get") (#any-of? @recv NAMES)) @call
+_NAME_MATCH = re.compile(_NAME_RE).search
+_METHOD_MATCH = re.compile(_METHOD_RE).search
+# Every call by name and every method call; `finish` keeps those worth resolving: names
+# of blocking functions (_NAME_RE) or aliases of one, methods of _METHOD_RE, any method of
+# a receiver that may hold a client whose every method blocks (redis, boto3:
+# `r.hgetall(...)`, `self.cache.zadd(...)`), and `.get(...)` on a receiver that may hold
+# a requests/httpx client or a Session.
+_CALLS = """
+(call function: (identifier) @fn) @call
+(call function: (attribute attribute: (identifier) @m) @f) @call
 """
 # Modules whose objects are tracked by type inference; without one of them imported, a
 # method call can only block through a module function.
@@ -219,26 +214,14 @@ class BlockingCallInAsync(Rule):
             return
         py = self.ctx.py
         imported_roots = {q.split(".")[0] for q in py.imports.values()}
-        aliases = [name for name, target in py.imports.items() if _is_blocking_qn(target) and name != target.rsplit(".", 1)[-1]]
-        queries = [_query(_CALLS)]
-        if aliases:
-            names = " ".join(f'"{a}"' for a in sorted(aliases))
-            queries.append(_query(f"(call function: (identifier) @fn (#any-of? @fn {names})) @call"))
+        aliases = frozenset(
+            name for name, target in py.imports.items() if _is_blocking_qn(target) and name != target.rsplit(".", 1)[-1]
+        )
         self._types = TypeInference(py)
         # Only the classes whose library this file imports can show up.
         possible = {t for root in imported_roots for t in _TYPES_BY_ROOT.get(root, ())}
         fixed, self._any_method_types = apis.method_names_for(possible)
         self._fixed_methods = frozenset(fixed)
-        self._any_receivers = self._receivers(py, _CLIENT_MODULES) if self._any_method_types else frozenset()
-        if self._any_receivers:
-            # Every method of these receivers may block: match them by receiver name.
-            names = " ".join(f'"{n}"' for n in sorted(self._any_receivers))
-            queries.append(_query(_RECEIVER_CALLS.replace("NAMES", names)))
-        get_receivers = self._receivers(py, _GET_MODULES, with_modules=True) - self._any_receivers
-        if get_receivers:
-            names = " ".join(f'"{n}"' for n in sorted(get_receivers))
-            queries.append(_query(_GET_CALLS.replace("NAMES", names)))
-        seen: set[int] = set()
         # Outermost async bodies only: nested ones are inside their ranges.
         bodies = sorted(self._bodies, key=lambda b: (b.start_byte, -b.end_byte))
         outer: list[Node] = []
@@ -247,23 +230,49 @@ class BlockingCallInAsync(Rule):
                 continue
             outer.append(b)
         # The async bodies, neighbours closer than anchors.MERGE_GAP matched as one range
-        # (a range costs a cursor run); `_check` drops calls outside an async body.
+        # (a range costs a cursor run); calls outside an async body are dropped. One
+        # query for every file: the names this file adds (aliases, receivers) are
+        # checked here, since compiling a query per file's names costs ~5 ms.
         starts = [b.start_byte for b in outer]
         ends = [b.end_byte for b in outer]
-        ranges = merge(list(zip(starts, ends)))
         root = self.ctx.tree.root_node
-        for q in queries:
-            cursor = QueryCursor(q)
-            for start, end in ranges:
-                cursor.set_byte_range(start, end)
-                for call in cursor.captures(root).get("call", []):
-                    if call.id in seen:
+        cursor = QueryCursor(_query(_CALLS))
+        seen: set[int] = set()
+        for start, end in merge(list(zip(starts, ends))):
+            cursor.set_byte_range(start, end)
+            for pattern, caps in cursor.matches(root):
+                call = caps["call"][0]
+                if pattern == 0:
+                    name = caps["fn"][0].text.decode("utf-8", "replace")
+                    if not (_NAME_MATCH(name) or name in aliases):
                         continue
-                    seen.add(call.id)
-                    i = bisect.bisect_right(starts, call.start_byte) - 1
-                    if i < 0 or call.end_byte > ends[i]:
-                        continue
-                    self._check(call)
+                else:
+                    method = caps["m"][0].text.decode("utf-8", "replace")
+                    if not _METHOD_MATCH(method):
+                        recv = _receiver_name(caps["f"][0])
+                        if recv is None or not (
+                            (self._any_method_types and recv in self._any_receivers)
+                            or (method == "get" and recv in self._get_receivers)
+                        ):
+                            continue
+                if call.id in seen:
+                    continue
+                seen.add(call.id)
+                i = bisect.bisect_right(starts, call.start_byte) - 1
+                if i < 0 or call.end_byte > ends[i]:
+                    continue
+                self._check(call)
+
+    # Worked out on first use: the binding sites behind them cost a walk of the tree.
+    @functools.cached_property
+    def _any_receivers(self) -> frozenset[str]:
+        """Receivers that may hold a client whose every method blocks (redis, boto3)."""
+        return self._receivers(self.ctx.py, _CLIENT_MODULES) if self._any_method_types else frozenset()
+
+    @functools.cached_property
+    def _get_receivers(self) -> frozenset[str]:
+        """Receivers whose `.get(...)` blocks (requests, httpx, a Session)."""
+        return self._receivers(self.ctx.py, _GET_MODULES, with_modules=True) - self._any_receivers
 
     def _receivers(self, py, modules: tuple[str, ...], with_modules: bool = False) -> frozenset[str]:
         """Names (variables, parameters, `self.x` attributes) that may hold an object of
@@ -499,6 +508,16 @@ class BlockingCallInAsync(Rule):
 
 
 # --- helpers ------------------------------------------------------------------------------
+def _receiver_name(function: Node) -> str | None:
+    """The receiver name of a method callee: `r` in `r.get`, `cache` in `self.cache.get`."""
+    obj = function.child_by_field_name("object")
+    if obj is None:
+        return None
+    if obj.type == "attribute":
+        obj = obj.child_by_field_name("attribute")
+    return obj.text.decode("utf-8", "replace") if obj is not None and obj.type == "identifier" else None
+
+
 def _is_blocking_qn(qn: str) -> bool:
     if qn in apis.FUNCTIONS:
         return True
