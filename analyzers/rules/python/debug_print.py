@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from tree_sitter import Node, QueryCursor
 
 from ...languages import PYTHON
@@ -10,6 +12,17 @@ from ...python.edits import delete_statement_edit, whole_statement
 from ...rule import Captures, Rule
 
 TARGETS = {"builtins.print": "print", "pprint.pprint": "pprint", "pprint.pp": "pprint"}
+
+
+@functools.cache
+def _named_calls():
+    """Every call of a plain name (one query for every file: compiling a query per alias
+    set costs more than filtering the names)."""
+    from tree_sitter import Query
+
+    from ...languages import language
+
+    return Query(language("python"), "(call function: (identifier) @fn) @call")
 
 
 class DebugPrint(Rule):
@@ -82,14 +95,10 @@ class DebugPrint(Rule):
         aliases = [name for name, target in self.ctx.py.imports.items() if target in TARGETS and name not in ("print", "pprint", "pp")]
         if not aliases:
             return
-        from tree_sitter import Query
-
-        from ...languages import language
-
-        names = " ".join(f'"{a}"' for a in aliases)
-        q = Query(language("python"), f"(call function: (identifier) @fn (#any-of? @fn {names})) @call")
-        for call in QueryCursor(q).captures(self.ctx.tree.root_node).get("call", []):
-            self._check(call)
+        wanted = frozenset(aliases)
+        for _, caps in QueryCursor(_named_calls()).matches(self.ctx.tree.root_node):
+            if caps["fn"][0].text.decode("utf-8", "replace") in wanted:
+                self._check(caps["call"][0])
 
     def _check(self, call: Node) -> None:
         py = self.ctx.py

@@ -288,15 +288,8 @@ class HardcodedSecret(Rule):
             self.report(default, "named", fix=self._environ_fix(default, env_name(name)), name=name)
 
     def _env_call(self, call: Node, envname: Node, args: Node) -> None:
-        fn = call.child_by_field_name("function")
-        qn = self.ctx.py.qualified_name(fn)
-        kind = None
-        if qn in GETENV:
-            kind = "getenv"
-        elif qn in CONFIG_FUNCTIONS or self._is_config_reader(fn):
-            kind = "config"
-        if kind is None:
-            return
+        # The syntactic conditions first (a literal default, a secret name or a `cast=`):
+        # the pattern matches every `.get("...")`, and resolving the callee costs more.
         name = self._value(envname)
         if name is None:
             return
@@ -310,6 +303,17 @@ class HardcodedSecret(Rule):
             default_arg = keywords["default"]
             default = default_arg.child_by_field_name("value")
         if default is None or default.type not in ("string", "concatenated_string"):
+            return
+        if "cast" not in keywords and not self._secret_name(name):
+            return  # no `cast=Secret` can make up for a name that is no secret's
+        fn = call.child_by_field_name("function")
+        qn = self.ctx.py.qualified_name(fn)
+        kind = None
+        if qn in GETENV:
+            kind = "getenv"
+        elif qn in CONFIG_FUNCTIONS or self._is_config_reader(fn):
+            kind = "config"
+        if kind is None:
             return
         secret_cast = False
         if kind == "config" and "cast" in keywords:

@@ -127,6 +127,8 @@ class TokenInUrl(Rule):
             if not rest or rest[0].type in ("keyword_argument", "list_splat", "dictionary_splat"):
                 return
             url = rest[0]
+        if url.type in ("string", "concatenated_string") and b"?" not in url.text:
+            return  # a literal without a query string (string_parts reads it as written)
         target = self.ctx.py.qualified_name(fn)
         known = target in URL_FUNCTIONS
         if not known:
