@@ -10,13 +10,9 @@ A reason may follow ` -- ` in the TS forms, as in ESLint.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 
-from tree_sitter import Query, QueryCursor
-
-from .languages import language
 from .model import Edit, Finding
 from .positions import LineIndex
 
@@ -36,9 +32,25 @@ def _codes(text: str | None) -> set[str]:
     return set(_CODE.findall(text.upper())) or {ALL}
 
 
-@functools.cache
-def _comment_query(grammar: str) -> Query:
-    return Query(language(grammar), "(comment) @c")
+def _marked_comments(source: bytes, grammar: str, tree):
+    """The comments that spell the suppression marker (`noqa` in any case for Python,
+    `reviewlens-disable` for TS/JS), in document order: found from the marker's
+    occurrences (comments are leaves), not by matching every comment of the file."""
+    if grammar == "python":
+        marker, haystack = b"noqa", source.lower()
+    else:
+        marker, haystack = b"reviewlens-disable", source
+    at = haystack.find(marker)
+    if at < 0:
+        return
+    root = tree.root_node
+    last = -1
+    while at >= 0:
+        node = root.descendant_for_byte_range(at, at + len(marker))
+        if node is not None and node.type == "comment" and node.start_byte > last:
+            last = node.start_byte
+            yield node
+        at = haystack.find(marker, at + len(marker))
 
 
 @dataclass
@@ -53,11 +65,7 @@ class Suppressions:
     @classmethod
     def parse(cls, source: bytes, grammar: str, tree, lines: LineIndex) -> "Suppressions":
         sup = cls()
-        # Cheap pre-check: most files have no suppression comments at all.
-        marker = b"noqa" if grammar == "python" else b"reviewlens-disable"
-        if marker not in source and marker.upper() not in source:
-            return sup
-        for node in QueryCursor(_comment_query(grammar)).captures(tree.root_node).get("c", []):
+        for node in _marked_comments(source, grammar, tree):
             text = source[node.start_byte : node.end_byte].decode("utf-8", "replace")
             line = node.start_point[0]
             if grammar == "python":

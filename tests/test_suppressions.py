@@ -30,10 +30,19 @@ def found(source: str | bytes, path: str = "app/main.py") -> list[tuple[str, int
     ("# noqa: RL201", False),  # another code
     ("# nosec noqa: RL101", False),  # needs `#` right before `noqa`, as in flake8 and ruff
     ("# logged on purpose # noqa: RL101", True),  # a noqa after another comment text
+    ("# NoQA: RL101", True),  # any case, as the pattern says (it once needed noqa or NOQA)
+    ("# noqa: RL101 # noqa: RL201", True),  # two markers in one comment: the first one counts
 ])
 def test_python_line_forms(comment, suppressed):
     src = f"def f(x):\n    print(x)  {comment}\n"
     assert found(src) == ([] if suppressed else [("RL101", 2)])
+
+
+def test_a_marker_outside_a_comment_suppresses_nothing():
+    src = 'def f(x):\n    print("# noqa: RL101", x)\n    s = """\n    # reviewlens: noqa\n    """\n'
+    assert found(src) == [("RL101", 2)]
+    ts = 'export function f(x: string) {\n  console.log("// reviewlens-disable-line", x);\n}\n'
+    assert [c for c, _ in found(ts, "src/lib/a.ts")] == ["RL101"]
 
 
 def test_python_noqa_only_silences_its_line():
