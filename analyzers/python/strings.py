@@ -142,24 +142,45 @@ def single_assignment(ctx: "FileContext", name: Node) -> Node | None:
             scope = scope_of(scope)
 
 
+_IDENT_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_NESTED = ("function_definition", "class_definition", "lambda")
+_ASSIGNMENTS = ("assignment", "augmented_assignment")
+
+
 def _assignments(ctx: "FileContext", body: Node | None, ident: str, scope: Node | None) -> list[Node]:
-    key = ("assignments", body.id if body is not None else None)
-    table = ctx.cache.get(key)
-    if table is None:
-        table = {}
-        if body is not None:
-            stack = list(body.named_children)
-            while stack:
-                n = stack.pop()
-                if n.type in ("function_definition", "class_definition", "lambda"):
-                    continue
-                if n.type in ("assignment", "augmented_assignment"):
-                    left = n.child_by_field_name("left")
-                    if left is not None and left.type == "identifier":
-                        table.setdefault(left.text.decode(), []).append(n)
-                stack.extend(n.named_children)
-        ctx.cache[key] = table
-    found = table.get(ident, [])
+    """The `ident = ...` / `ident += ...` statements of `body` itself (not of the
+    functions, classes and lambdas in it), found from the name's spellings in the body's
+    text (a name is spelled a few times; walking the body node by node costs more)."""
+    if body is None:
+        return []
+    key = ("assignments", body.id, ident)
+    found = ctx.cache.get(key)
+    if found is None:
+        found = []
+        source = ctx.source
+        word = ident.encode("utf-8", "surrogateescape")
+        n = len(word)
+        lo, hi = body.start_byte, body.end_byte
+        root = ctx.tree.root_node
+        at = source.find(word, lo, hi) if n else -1
+        while at >= 0:
+            if (at == 0 or source[at - 1] not in _IDENT_BYTES) and (at + n >= len(source) or source[at + n] not in _IDENT_BYTES):
+                node = root.descendant_for_byte_range(at, at + n)
+                parent = node.parent if node is not None and node.type == "identifier" and node.start_byte == at and node.end_byte == at + n else None
+                if parent is not None and parent.type in _ASSIGNMENTS and parent.child_by_field_name("left") == node and _directly_in(parent, body):
+                    found.append(parent)
+            at = source.find(word, at + 1, hi)
+        ctx.cache[key] = found
     if any(n.type == "augmented_assignment" for n in found):
         return found + found  # more than one binding: unknown
     return found
+
+
+def _directly_in(node: Node, body: Node) -> bool:
+    """`node` lies in `body` outside any function, class or lambda nested in it."""
+    p = node.parent
+    while p is not None and p != body:
+        if p.type in _NESTED:
+            return False
+        p = p.parent
+    return p is not None
