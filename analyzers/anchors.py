@@ -26,7 +26,9 @@ from tree_sitter import Node, Query, QueryCursor
 # `\bword\b` and `\b(?:one|two)\b` (ASCII words): found by substring search, much faster
 # than `re` over an alternation.
 _WHOLE_WORDS = re.compile(r"^\\b(?:([A-Za-z0-9_]+)|\(\?:([A-Za-z0-9_]+(?:\|[A-Za-z0-9_]+)*)\))\\b$")
-_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+# The bytes of an ASCII identifier: what `\\b` separates in a bytes pattern (shared by
+# every whole-word scan of the engine and the rules).
+WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 # Ranges closer than this are matched as one: a cursor run costs a few microseconds,
 # about what matching this many bytes of tree costs.
 MERGE_GAP = 128
@@ -91,7 +93,7 @@ def word_spans(source: bytes, word: bytes, memo: dict | None = None) -> list[Spa
         at = source.find(word)
     out: list[Span] = []
     while at >= 0:
-        if (at == 0 or source[at - 1] not in _WORD_BYTES) and (at + n == end or source[at + n] not in _WORD_BYTES):
+        if (at == 0 or source[at - 1] not in WORD_BYTES) and (at + n == end or source[at + n] not in WORD_BYTES):
             out.append((at, at + n))
             if len(out) > MAX_SPANS:
                 raise TooManySpans(word.decode("latin-1"))

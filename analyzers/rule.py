@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from tree_sitter import Node
 
-from .anchors import compile_anchor
+from .anchors import WORD_BYTES, compile_anchor
 from .model import Applicability, Edit, Finding, Fix, FixAvailability, Severity
 
 if TYPE_CHECKING:
@@ -200,7 +200,6 @@ def _prefixes(items, ci: bool) -> tuple[list[tuple[bytes, bool]], bool]:
 # `\bword\b` and `\b(?:one|two)\b` (ASCII words): whole words, checked at each occurrence
 # of the word (a regex with a leading `\b` gets no fast literal search from `re`).
 _WHOLE_WORDS = re.compile(r"^\\b(?:([A-Za-z0-9_]+)|\(\?:([A-Za-z0-9_]+(?:\|[A-Za-z0-9_]+)*)\))\\b$")
-_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
 def _whole_word_at(source: bytes, word: bytes) -> int:
@@ -210,7 +209,7 @@ def _whole_word_at(source: bytes, word: bytes) -> int:
     end = len(source)
     at = source.find(word)
     while at >= 0:
-        if (at == 0 or source[at - 1] not in _WORD_BYTES) and (at + n == end or source[at + n] not in _WORD_BYTES):
+        if (at == 0 or source[at - 1] not in WORD_BYTES) and (at + n == end or source[at + n] not in WORD_BYTES):
             return at
         at = source.find(word, at + 1)
     return -1

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node, Query, QueryCursor
 
+from ..anchors import WORD_BYTES
 from ..languages import language
 
 if TYPE_CHECKING:
@@ -52,7 +53,6 @@ _BINDINGS = """
 SCAN_QUERY = _IMPORTS
 SCAN_CACHE_KEY = "python.semantic.scan"
 _IMPORT_KINDS = {"import_statement": "import", "import_from_statement": "from"}
-_IDENT_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
 @functools.cache
@@ -187,7 +187,7 @@ class PythonModule:
             end = len(source)
             at = source.find(b"import")
             while at >= 0:
-                if (at == 0 or source[at - 1] not in _IDENT_BYTES) and (at + 6 == end or source[at + 6] not in _IDENT_BYTES):
+                if (at == 0 or source[at - 1] not in WORD_BYTES) and (at + 6 == end or source[at + 6] not in WORD_BYTES):
                     node = self.root.descendant_for_byte_range(at, at + 6)
                     if node is not None and node.type == "import" and node.start_byte == at and node.parent is not None:
                         kind = _IMPORT_KINDS.get(node.parent.type)
@@ -224,7 +224,7 @@ class PythonModule:
         root = self.root
         at = source.find(word) if n else -1
         while at >= 0:
-            if (at == 0 or source[at - 1] not in _IDENT_BYTES) and (at + n == end or source[at + n] not in _IDENT_BYTES):
+            if (at == 0 or source[at - 1] not in WORD_BYTES) and (at + n == end or source[at + n] not in WORD_BYTES):
                 node = root.descendant_for_byte_range(at, at + n)
                 if node is not None and node.type == "identifier" and node.start_byte == at and node.end_byte == at + n and _binds_here(node):
                     found.append((self._owning_scope(node), node.start_byte, node.end_byte))

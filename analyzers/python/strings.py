@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
+from ..anchors import WORD_BYTES
 from .semantic import scope_of
 
 if TYPE_CHECKING:
@@ -142,7 +143,6 @@ def single_assignment(ctx: "FileContext", name: Node) -> Node | None:
             scope = scope_of(scope)
 
 
-_IDENT_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _NESTED = ("function_definition", "class_definition", "lambda")
 _ASSIGNMENTS = ("assignment", "augmented_assignment")
 
@@ -164,7 +164,7 @@ def _assignments(ctx: "FileContext", body: Node | None, ident: str, scope: Node 
         root = ctx.tree.root_node
         at = source.find(word, lo, hi) if n else -1
         while at >= 0:
-            if (at == 0 or source[at - 1] not in _IDENT_BYTES) and (at + n >= len(source) or source[at + n] not in _IDENT_BYTES):
+            if (at == 0 or source[at - 1] not in WORD_BYTES) and (at + n >= len(source) or source[at + n] not in WORD_BYTES):
                 node = root.descendant_for_byte_range(at, at + n)
                 parent = node.parent if node is not None and node.type == "identifier" and node.start_byte == at and node.end_byte == at + n else None
                 if parent is not None and parent.type in _ASSIGNMENTS and parent.child_by_field_name("left") == node and _directly_in(parent, body):

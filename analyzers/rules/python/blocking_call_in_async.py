@@ -8,7 +8,7 @@ import re
 
 from tree_sitter import Node, Query, QueryCursor
 
-from ...anchors import merge
+from ...anchors import WORD_BYTES, merge
 from ...languages import PYTHON, language
 from ...model import Applicability, Edit, FixAvailability, Severity
 from ...python import blocking_apis as apis
@@ -78,7 +78,6 @@ _BINDING_SITES = """
 (typed_default_parameter name: (identifier) @name value: (_) @value)
 """
 _NO_AWAIT_CONTEXTS = ("interpolation", "decorator")
-_IDENT_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
 @functools.lru_cache(maxsize=256)
@@ -197,7 +196,7 @@ class BlockingCallInAsync(Rule):
         end = len(source)
         at = source.find(b"async")
         while at >= 0:
-            if (at == 0 or source[at - 1] not in _IDENT_BYTES) and (at + 5 == end or source[at + 5] not in _IDENT_BYTES):
+            if (at == 0 or source[at - 1] not in WORD_BYTES) and (at + 5 == end or source[at + 5] not in WORD_BYTES):
                 node = root.descendant_for_byte_range(at, at + 5)
                 func = node.parent if node is not None and node.type == "async" and node.start_byte == at else None
                 if func is not None and func.type == "function_definition":
