@@ -24,9 +24,17 @@ import re
 from tree_sitter import Node, Query, QueryCursor
 
 # `\bword\b` and `\b(?:one|two)\b` (ASCII words): found by substring search, much faster
-# than `re` over an alternation.
+# than `re` over an alternation (a leading `\b` gets no fast literal search from `re`).
 _WHOLE_WORDS = re.compile(r"^\\b(?:([A-Za-z0-9_]+)|\(\?:([A-Za-z0-9_]+(?:\|[A-Za-z0-9_]+)*)\))\\b$")
-# The bytes of an ASCII identifier: what `\\b` separates in a bytes pattern (shared by
+
+
+def whole_words(pattern: str) -> tuple[bytes, ...] | None:
+    r"""The words of a `\bword\b` / `\b(?:one|two)\b` expression; None for any other."""
+    whole = _WHOLE_WORDS.match(pattern)
+    return tuple(w.encode() for w in (whole.group(1) or whole.group(2)).split("|")) if whole else None
+
+
+# The bytes of an ASCII identifier: what `\b` separates in a bytes pattern (shared by
 # every whole-word scan of the engine and the rules).
 WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 # Ranges closer than this are matched as one: a cursor run costs a few microseconds,
@@ -51,13 +59,8 @@ class Anchor:
 
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
-        whole = _WHOLE_WORDS.match(pattern)
-        self.words: tuple[bytes, ...] | None = None
-        self.regex: re.Pattern[bytes] | None = None
-        if whole:
-            self.words = tuple(w.encode() for w in (whole.group(1) or whole.group(2)).split("|"))
-        else:
-            self.regex = re.compile(pattern.encode("utf-8"))
+        self.words = whole_words(pattern)
+        self.regex: re.Pattern[bytes] | None = None if self.words else re.compile(pattern.encode("utf-8"))
 
     def spans(self, source: bytes, memo: dict | None = None) -> list[Span]:
         if self.words is None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from tree_sitter import Node
 
-from .anchors import WORD_BYTES, compile_anchor
+from .anchors import WORD_BYTES, compile_anchor, whole_words
 from .model import Applicability, Edit, Finding, Fix, FixAvailability, Severity
 
 if TYPE_CHECKING:
@@ -197,13 +197,8 @@ def _prefixes(items, ci: bool) -> tuple[list[tuple[bytes, bool]], bool]:
     return out, exact
 
 
-# `\bword\b` and `\b(?:one|two)\b` (ASCII words): whole words, checked at each occurrence
-# of the word (a regex with a leading `\b` gets no fast literal search from `re`).
-_WHOLE_WORDS = re.compile(r"^\\b(?:([A-Za-z0-9_]+)|\(\?:([A-Za-z0-9_]+(?:\|[A-Za-z0-9_]+)*)\))\\b$")
-
-
 def _whole_word_at(source: bytes, word: bytes) -> int:
-    """Offset of the first occurrence of `word` with no word character on either side
+    r"""Offset of the first occurrence of `word` with no word character on either side
     (what `\bword\b` matches in a bytes pattern), or -1."""
     n = len(word)
     end = len(source)
@@ -224,10 +219,9 @@ class _Term:
         self.regex = re.compile(pattern.encode("utf-8"))
         self.literals: tuple[tuple[bytes, bool], ...] | None = None
         self.exact = False
-        self.words: tuple[bytes, ...] | None = None
-        whole = _WHOLE_WORDS.match(pattern)
-        if whole:
-            self.words = tuple(w.encode() for w in (whole.group(1) or whole.group(2)).split("|"))
+        # `\bword\b` and `\b(?:one|two)\b`: whole words, checked at each occurrence.
+        self.words = whole_words(pattern)
+        if self.words:
             return
         try:
             parsed = _sre_p.parse(pattern.encode("utf-8"))
