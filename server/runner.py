@@ -8,14 +8,10 @@ number of processes, so output is deterministic.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import stat
-import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -148,6 +144,8 @@ def to_diagnostics(findings: Iterable[Finding], source: bytes, shown: str, minim
 def unified_diff(before: bytes, after: bytes, shown: str) -> str:
     a = before.decode("utf-8", "surrogateescape").splitlines(keepends=True)
     b = after.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+    import difflib  # only for --diff
+
     lines = list(difflib.unified_diff(a, b, f"a/{shown}", f"b/{shown}"))
     # Make a missing final newline visible the way `diff` does.
     out = []
@@ -248,6 +246,8 @@ def write_atomically(path: str, data: bytes, expected: bytes) -> str | None:
                 return "changed on disk while being checked; not written"
         st = os.stat(path)
         folder = os.path.dirname(os.path.abspath(path))
+        import tempfile  # only when fixes are written
+
         fd, tmp = tempfile.mkstemp(prefix=".reviewlens-", suffix=".tmp", dir=folder)
         try:
             with os.fdopen(fd, "wb") as out:
@@ -391,6 +391,10 @@ def _check_files(
             if on_result:
                 on_result(r)
         return results
+    # Imported here: a run that stays in one process does not pay for multiprocessing.
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     chunksize = max(1, min(64, len(paths) // (jobs * 8)))
     # Compile the combined queries once here: the forked workers inherit them.
     for grammar in {grammar_for_path(p) for p in paths} - {None}:

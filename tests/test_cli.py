@@ -456,7 +456,9 @@ def test_small_runs_stay_in_one_process(tmp_path, monkeypatch):
     for i in range(runner.PARALLEL_THRESHOLD + 2):
         (tmp_path / f"m{i:02}.py").write_bytes(CLEAN_PY)
     started = []
-    monkeypatch.setattr(runner, "ProcessPoolExecutor", lambda *a, **k: started.append(1) or 1 / 0)
+    import concurrent.futures
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", lambda *a, **k: started.append(1) or 1 / 0)
     results = runner.check_files(sorted(str(p) for p in tmp_path.glob("*.py")), runner.Options(roots=(str(tmp_path),)), jobs=2)
     assert not started and len(results) == runner.PARALLEL_THRESHOLD + 2 and all(r.checked for r in results)
     big = runner._total_bytes([str(p) for p in tmp_path.glob("*.py")], 10**9)
