@@ -12,6 +12,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import tarfile
+import zipfile
 import re
 import tempfile
 from pathlib import Path
@@ -36,6 +37,18 @@ NPM = [
     "@tanstack/table-core@8.21.3",
     "zod@4.1.12",
 ]
+# Not part of the batch benchmark: real FastAPI application code (wheels; the Python
+# files only), where the rules find far more than in the libraries above. Fetched by
+# `python bench/corpus.py --apps` into bench/.corpus-apps/; `bench/profile_rules.py
+# --half apps` profiles it.
+APPS = [
+    "open-webui==0.12.4",
+    "litellm==1.109.1",
+    "langflow-base==1.13.0",
+    "chainlit==2.12.0",
+    "khoj==1.42.10",
+]
+APPS_CORPUS = HERE / ".corpus-apps"
 PY_SUFFIXES = {".py"}
 TS_SUFFIXES = {".ts", ".tsx", ".mts", ".cts"}
 # Compiled output and type declarations are not sources: every linter skips them.
@@ -93,9 +106,35 @@ def fetch_npm(spec: str) -> Path:
     return dest
 
 
+def fetch_app(spec: str) -> Path:
+    """A wheel's Python files in APPS_CORPUS/<name>/."""
+    dest = APPS_CORPUS / spec.split("==")[0]
+    if dest.exists():
+        return dest
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", spec, "-d", tmp], check=True)
+        (archive,) = list(Path(tmp).glob("*.whl"))
+        staging = Path(tmp) / "x"
+        with zipfile.ZipFile(archive) as whl:
+            for member in whl.namelist():
+                if member.endswith(".py") and ".." not in Path(member).parts:
+                    whl.extract(member, staging)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        staging.rename(dest)
+    return dest
+
+
+def ensure_apps() -> int:
+    APPS_CORPUS.mkdir(parents=True, exist_ok=True)
+    (APPS_CORPUS / "reviewlens.toml").write_text(CORPUS_CONFIG)
+    for spec in APPS:
+        fetch_app(spec)
+    return line_count(files("apps"))
+
+
 def files(half: str) -> list[Path]:
-    suffixes = PY_SUFFIXES if half == "python" else TS_SUFFIXES
-    root = CORPUS / half
+    suffixes = TS_SUFFIXES if half == "typescript" else PY_SUFFIXES
+    root = APPS_CORPUS if half == "apps" else CORPUS / half
     return sorted(p for p in root.rglob("*") if p.is_file() and is_source(p.relative_to(root), suffixes))
 
 
@@ -123,6 +162,10 @@ def ensure() -> dict[str, int]:
 
 
 if __name__ == "__main__":
+    if "--apps" in sys.argv[1:]:
+        n = ensure_apps()
+        print(f"      apps: {len(files('apps')):5d} files {n:8d} lines")
+        sys.exit(0)
     counts = ensure()
     for half, n in counts.items():
         print(f"{half:>10}: {len(files(half)):5d} files {n:8d} lines")

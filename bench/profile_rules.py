@@ -47,7 +47,7 @@ def load(paths: list[str], half: str) -> list[tuple[str, str, bytes]]:
                  if p.is_file() and p.suffix in SUFFIXES]
     else:
         halves = ("python", "typescript") if half == "both" else (half,)
-        corpus.ensure()
+        corpus.ensure_apps() if half == "apps" else corpus.ensure()
         files = [p for h in halves for p in corpus.files(h)]
     out = []
     for p in sorted(files):
@@ -68,7 +68,8 @@ def timed_matches(query: Query, trees) -> float:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("paths", nargs="*")
-    ap.add_argument("--half", choices=("python", "typescript", "both"), default="both")
+    ap.add_argument("--half", choices=("python", "typescript", "both", "apps"), default="both",
+                    help="apps: the FastAPI applications of corpus.APPS (fetched on first use)")
     ap.add_argument("--cprofile", type=int, default=0, metavar="N")
     args = ap.parse_args()
 
@@ -87,8 +88,10 @@ def main() -> int:
 
     # Each pass gets a fresh workspace over the files' project, as a batch worker does
     # (project scans such as RL308's includers and the TS import graph are counted).
-    roots = sorted({os.path.dirname(p) for p in (corpus.CORPUS / "python", corpus.CORPUS / "typescript")}) \
-        if not args.paths else [os.path.abspath(p) for p in args.paths]
+    if args.paths:
+        roots = [os.path.abspath(p) for p in args.paths]
+    else:
+        roots = [str(corpus.APPS_CORPUS if args.half == "apps" else corpus.CORPUS)]
 
     def workspace() -> FileSystemWorkspace:
         return FileSystemWorkspace(roots, stable=True)
