@@ -10,6 +10,7 @@ from tree_sitter import Node
 from ...languages import PYTHON
 from ...model import Applicability, Edit, FixAvailability, Severity
 from ...python.edits import insert_statement_before, module_logger_edits
+from ...python.handlers import except_clause_spans
 from ...rule import Captures, Rule
 
 EXCEPTIONS = frozenset({
@@ -120,13 +121,15 @@ class ErrorDetailLeak(Rule):
     }
     # Only code inside an `except` handler is examined.
     requires = r"\bexcept\b"
-    # Anchor: The keyword of the `raise` / `return` statement every pattern is rooted at.
-    anchor = r"\b(?:raise|return)\b"
     query = """
     (raise_statement (call function: (_) @fn arguments: (argument_list) @args) @call) @stmt
     (return_statement (call function: (_) @fn arguments: (argument_list) @args) @call) @stmt
     (return_statement (dictionary) @body) @stmt
     """
+
+    def anchor_spans(self, memo: dict) -> list[tuple[int, int]]:
+        # Only a statement inside an `except` handler can report: the handlers anchor it.
+        return except_clause_spans(self.ctx, memo)
 
     def on_match(self, captures: Captures, pattern: int) -> None:
         stmt = captures["stmt"][0]

@@ -6,6 +6,7 @@ from tree_sitter import Node, Query, QueryCursor
 
 from ...languages import PYTHON, language
 from ...model import Applicability, Edit, FixAvailability, Severity
+from ...python.handlers import except_clause_spans
 from ...rule import Captures, Rule
 
 _BOUNDARIES = ("function_definition", "lambda", "class_definition")
@@ -67,14 +68,16 @@ class RaiseWithoutFrom(Rule):
     }
     # A `raise` inside an `except` handler.
     requires = (r"\bexcept\b", r"\braise\b")
-    # Anchor: The `raise` keyword of the statement.
-    anchor = r"\braise\b"
     # Not anchored to the first child: a line continuation (`raise \\` + newline) is a
     # named extra node before the exception. The exception is the only child of these
     # types when there is no cause; parentheses are looked through in on_match.
     query = """
     (raise_statement [(call) (identifier) (attribute) (parenthesized_expression)] @exc !cause) @raise
     """
+
+    def anchor_spans(self, memo: dict) -> list[tuple[int, int]]:
+        # Only a statement inside an `except` handler can report: the handlers anchor it.
+        return except_clause_spans(self.ctx, memo)
 
     def on_match(self, captures: Captures, pattern: int) -> None:
         stmt = captures["raise"][0]
