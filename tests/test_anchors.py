@@ -195,3 +195,14 @@ def test_a_dense_file_walks_the_whole_tree(monkeypatch):
     assert dense == whole and {"RL102", "RL501"} <= {c for c, _ in whole}
     with pytest.raises(anchors.TooManySpans):
         word_spans(b"a " * 60, b"a")
+
+
+def test_except_clause_spans_are_the_handlers():
+    from reviewlens.analyzers.context import FileContext
+    from reviewlens.analyzers.python.handlers import except_clause_spans
+
+    src = (b'msg = "except in a string"\ntry:\n    f()\nexcept* ValueError:\n    raise\n'
+           b'except KeyError as e:\n    try:\n        g()\n    except:\n        pass\n')
+    ctx = FileContext("app/x.py", src, parse(src, "python"), "python", Settings(), "app/x.py")
+    spans = except_clause_spans(ctx, {})
+    assert [src[a:b].split(b"\n")[0] for a, b in spans] == [b"except* ValueError:", b"except KeyError as e:", b"except:"]
