@@ -212,28 +212,28 @@ def _anchor_ranges(
     """The byte ranges to match in (merged anchor occurrences of every rule run), or None
     to match the whole tree (some rule has no anchor)."""
     spans: list[tuple[int, int]] = []
-    try:
-        for rule_cls in with_query:
-            try:
-                found = instances[rule_cls].anchor_spans(memo)
-            except TooManySpans:
-                raise
-            except Exception:  # a rule bug: match the whole tree rather than miss anything
-                log.exception("anchors of rule %s failed", rule_cls.code)
-                return None
-            if found is None:
-                return None
-            spans.extend(found)
-            if len(spans) > MAX_SPANS:
-                return None
-        if combined.prefetch_from is not None and spans:
-            # The semantic model's own patterns ride along: they must see every match.
-            prefetch = compile_anchor(combined.prefetch_anchor)
-            if prefetch is None:
-                return None
+    for rule_cls in with_query:
+        try:
+            found = instances[rule_cls].anchor_spans(memo)
+        except TooManySpans:
+            return None  # a dense file: walking its tree is cheaper
+        except Exception:  # a rule bug: match the whole tree rather than miss anything
+            log.exception("anchors of rule %s failed", rule_cls.code)
+            return None
+        if found is None:
+            return None
+        spans.extend(found)
+        if len(spans) > MAX_SPANS:
+            return None
+    if combined.prefetch_from is not None and spans:
+        # The semantic model's own patterns ride along: they must see every match.
+        prefetch = compile_anchor(combined.prefetch_anchor)
+        if prefetch is None:
+            return None
+        try:
             spans.extend(prefetch.spans(source, memo))
-    except TooManySpans:
-        return None  # a dense file: walking its tree is cheaper
+        except TooManySpans:
+            return None
     return merge(spans)
 
 
