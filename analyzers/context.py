@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from tree_sitter import Node, Tree
 
@@ -23,7 +23,7 @@ class FileContext:
         self,
         path: str,
         source: bytes,
-        tree: Tree,
+        tree: Tree | None,
         grammar: str,
         settings: Settings,
         rel_path: str,
@@ -32,13 +32,29 @@ class FileContext:
         self.path = path  # as given (absolute when from the CLI or server)
         self.rel_path = rel_path  # posix, relative to the config root: used for path globs
         self.source = source
-        self.tree = tree
+        self._tree = tree  # None: parsed on first use (see `tree`)
+        self.parse_hook: Callable[[bytes, str], Tree] | None = None  # the engine's timing hook
         self.grammar = grammar
         self.family = FAMILY_OF[grammar]
         self.settings = settings
         self.workspace: Workspace = workspace or NullWorkspace()
         self.findings: list[Finding] = []
         self.cache: dict[str, Any] = {}  # shared per-file memo for helper modules
+
+    @property
+    def tree(self) -> Tree:
+        """The syntax tree, parsed on first use: a file whose rules all find nothing to
+        look at from its text alone (prefilters, anchors) is never parsed."""
+        tree = self._tree
+        if tree is None:
+            from .languages import parse
+
+            tree = self._tree = (self.parse_hook or parse)(self.source, self.grammar)
+        return tree
+
+    @property
+    def parsed(self) -> bool:
+        return self._tree is not None
 
     # --- text helpers ----------------------------------------------------------------
     def text(self, node: Node | None) -> str:

@@ -302,21 +302,38 @@ def check_source(
         invalid_utf8 = True
         source = _sanitize_utf8(source)
         tree = None  # a tree of the raw bytes could carry undecodable node text
-    if tree is None:
-        if PROFILING:
-            t0 = perf_counter()
-            tree = parse(source, grammar)
-            _account("(parse)", t0)
-        else:
-            tree = parse(source, grammar)
+    # No tree given: the context parses on first use, and a file in which no rule finds
+    # anything to look at from its text alone is never parsed.
     ctx = FileContext(path, source, tree, grammar, settings, rel, workspace)
-    result = CheckResult(path, grammar, tree, ctx.findings, has_syntax_errors=tree.root_node.has_error)
+    if PROFILING and tree is None:
+        ctx.parse_hook = _accounted_parse
+    result = CheckResult(path, grammar, None, ctx.findings)
+    try:
+        _run_rules(ctx, result, settings, only, prefilter, invalid_utf8)
+    finally:
+        if ctx.parsed:
+            result.tree = ctx.tree
+            result.has_syntax_errors = ctx.tree.root_node.has_error
+    return result
+
+
+def _accounted_parse(source: bytes, grammar: str) -> Tree:
+    t0 = perf_counter()
+    tree = parse(source, grammar)
+    _account("(parse)", t0)
+    return tree
+
+
+def _run_rules(
+    ctx: FileContext, result: CheckResult, settings: Settings, only: frozenset[str] | None, prefilter: bool, invalid_utf8: bool
+) -> None:
+    path, source, grammar, rel = ctx.path, ctx.source, ctx.grammar, ctx.rel_path
 
     enabled = settings.enabled_codes(rel, registry.all_codes(), registry.code_names())
     if only is not None:
         enabled &= only
     if not enabled:
-        return result
+        return
     instances: dict[type[Rule], Rule] = {}
     memo: dict = {}  # the prefilters' literal positions and term results in this source
     use_prefilters = PREFILTER and prefilter
@@ -337,9 +354,8 @@ def check_source(
         else:
             instances[rule_cls] = rule_cls(ctx, opts)
     if not instances:
-        return result
+        return
 
-    errors = error_ranges(tree)
     if PROFILING:
         t_query = perf_counter()
     with_query = frozenset(r for r in instances if r.query.strip())
@@ -353,14 +369,15 @@ def check_source(
         # than finding the anchors in the whole text.
         ranges = _anchor_ranges(instances, with_query, combined, source, memo) if ANCHORS and prefilter else None
         if ranges is None:
-            matches = QueryCursor(combined.query).matches(tree.root_node)
+            matches = QueryCursor(combined.query).matches(ctx.tree.root_node)
             _prefetch(combined, matches, ctx)
         elif ranges:
-            matches = ranged_matches(combined.query, tree.root_node, ranges)
+            matches = ranged_matches(combined.query, ctx.tree.root_node, ranges)
             _prefetch(combined, matches, ctx)
         else:
             matches = []  # no anchor in the file (the semantic model runs its own query)
     owners = combined.owners if matches else ()
+    errors = error_ranges(ctx.tree) if matches else []
     for pattern, captures in matches:
         rule_cls, local = owners[pattern]
         rule = instances.get(rule_cls)
@@ -393,6 +410,8 @@ def check_source(
             log.exception("rule %s crashed on %s", rule_cls.code, path)
 
     findings = ctx.findings
+    if findings and not matches:
+        errors = error_ranges(ctx.tree)  # findings from the text alone: fixes still need it
     if invalid_utf8:
         for f in findings:
             if f.fix is not None and any("?" in e.text for e in f.fix.edits):
