@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
 
-import pathspec
-
 from .model import Severity
 
 CONFIG_FILES = ("reviewlens.toml", "pyproject.toml")
@@ -69,19 +67,47 @@ def _relative_dir(root: str, folder: str) -> str | None:
     return real[len(prefix):].replace(os.sep, "/")
 
 
+# What pathspec compiles each default exempt path to (tests/test_config_globs.py checks it
+# against pathspec): with the default settings no pathspec import is needed, and that
+# import costs ~50 ms on Python < 3.13 (its typing_extensions `@deprecated` imports
+# asyncio), a fifth of a small run.
+_DEFAULT_REGEXES = {
+    'tests/': '^(?:.+/)?tests/',
+    'test/': '^(?:.+/)?test/',
+    '__tests__/': '^(?:.+/)?__tests__/',
+    'e2e/': '^(?:.+/)?e2e/',
+    'cypress/': '^(?:.+/)?cypress/',
+    'playwright/': '^(?:.+/)?playwright/',
+    'test_*.py': '^(?:.+/)?test_[^/]*\\.py(?:/|$)',
+    '*_test.py': '^(?:.+/)?[^/]*_test\\.py(?:/|$)',
+    'conftest.py': '^(?:.+/)?conftest\\.py(?:/|$)',
+    '*.test.*': '^(?:.+/)?[^/]*\\.test\\.[^/]*(?:/|$)',
+    '*.spec.*': '^(?:.+/)?[^/]*\\.spec\\.[^/]*(?:/|$)',
+    'setupTests.*': '^(?:.+/)?setupTests\\.[^/]*(?:/|$)',
+    'scripts/': '^(?:.+/)?scripts/',
+}
+
+
 class Globs:
     """A list of gitignore-style path patterns (pathspec). Without negated patterns, a
     posix relative path is matched by one regex joining the patterns' own (pathspec tries
     them one by one, ~5 us a file for the default exempt paths); anything else goes
-    through pathspec itself."""
+    through pathspec itself, imported on first use."""
 
-    __slots__ = ("spec", "regex", "empty")
+    __slots__ = ("patterns", "_spec", "regex", "empty")
 
     def __init__(self, patterns: Iterable[str]) -> None:
-        self.spec = pathspec.PathSpec.from_lines("gitignore", list(patterns))
+        self.patterns = list(patterns)
+        self._spec = None
+        self.regex: re.Pattern[str] | None = None
+        known = [_DEFAULT_REGEXES.get(p) for p in self.patterns]
+        if all(known):
+            self.empty = not known
+            if known:
+                self.regex = re.compile("|".join(f"(?:{r})" for r in known))
+            return
         active = [p for p in self.spec.patterns if p.include is not None]
         self.empty = not active
-        self.regex: re.Pattern[str] | None = None
         regexes = [getattr(p, "regex", None) for p in active]
         if active and all(p.include for p in active) and all(
             isinstance(r, re.Pattern) and isinstance(r.pattern, str) and r.flags == re.UNICODE for r in regexes
@@ -90,6 +116,15 @@ class Globs:
                 self.regex = re.compile("|".join(f"(?:{r.pattern})" for r in regexes))
             except re.error:  # e.g. a group name two patterns share: pathspec decides
                 self.regex = None
+
+    @property
+    def spec(self):
+        """The pathspec.PathSpec of the patterns."""
+        if self._spec is None:
+            import pathspec
+
+            self._spec = pathspec.PathSpec.from_lines("gitignore", self.patterns)
+        return self._spec
 
     def match_file(self, rel: str) -> bool:
         if self.empty:

@@ -522,7 +522,7 @@ def _report(results, files_checked: int, args, fmt: str, options, elapsed: float
 
     stats = _statistics(diags) if args.statistics else None
     if fmt == "json":
-        from .output import json_format
+        from .output import json_format, jsontext
 
         if session is not None:
             urls = session.catalog().urls
@@ -532,13 +532,13 @@ def _report(results, files_checked: int, args, fmt: str, options, elapsed: float
             urls = {i.code: i.docs_url for i in all_rules()}
         doc = json_format.document(results, diags, version=version(), urls=urls,
                                    files_checked=files_checked, statistics=stats)
-        out.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")  # one write, not one per token
+        out.write(jsontext.dumps(doc) + "\n")  # one write, not one per token
     elif fmt == "sarif":
-        from .output import sarif
+        from .output import jsontext, sarif
 
         rules = session.catalog().sarif_rules if session is not None else None
         doc = sarif.document(results, diags, version=version(), cwd=options.cwd, rules=rules)
-        out.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        out.write(jsontext.dumps(doc) + "\n")
     elif fmt == "github":
         from .output import github
 

@@ -17,7 +17,7 @@ from typing import Callable, Iterable
 
 from reviewlens.analyzers import engine
 from reviewlens.analyzers.config import ConfigError, ConfigResolver, Settings
-from reviewlens.analyzers.engine import check_source, combined_query
+from reviewlens.analyzers.engine import check_source
 from reviewlens.analyzers.fixes import fix_until_stable
 from reviewlens.analyzers.languages import grammar_for_path, parse
 from reviewlens.analyzers.model import Applicability, Finding, Fix
@@ -396,9 +396,9 @@ def _check_files(
     from concurrent.futures.process import BrokenProcessPool
 
     chunksize = max(1, min(64, len(paths) // (jobs * 8)))
-    # Compile the combined queries once here: the forked workers inherit them.
-    for grammar in {grammar_for_path(p) for p in paths} - {None}:
-        combined_query(grammar)
+    # The workers compile the combined queries they need themselves, on first use and
+    # at the same time: compiling them here before the fork is serial (~30 ms a grammar),
+    # and compiles a grammar's query for one stray `.js` file.
     try:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,)) as pool:
             for r in pool.map(check_file, paths, chunksize=chunksize):

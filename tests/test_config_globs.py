@@ -50,3 +50,32 @@ def test_every_pair_of_default_patterns_agrees():
         globs, spec = Globs([a, b]), pathspec.PathSpec.from_lines("gitignore", [a, b])
         for path in PATHS:
             assert globs.match_file(path) == spec.match_file(path), (a, b, path)
+
+
+def test_precompiled_default_regexes_are_pathspecs_own():
+    from reviewlens.analyzers.config import _DEFAULT_REGEXES
+
+    assert set(_DEFAULT_REGEXES) == set(DEFAULT_EXEMPT_PATHS)
+    for pattern, regex in _DEFAULT_REGEXES.items():
+        (compiled,) = pathspec.PathSpec.from_lines("gitignore", [pattern]).patterns
+        assert compiled.include and compiled.regex.pattern == regex, pattern
+    # A list mixing them with other patterns goes through pathspec (and still agrees).
+    mixed = Globs(list(DEFAULT_EXEMPT_PATHS) + ["!tests/keep.py"])
+    assert mixed.regex is None and not mixed.match_file("tests/keep.py") and mixed.match_file("tests/a.py")
+
+
+def test_default_settings_do_not_import_pathspec(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "reviewlens.toml").write_text("respect-gitignore = false\n")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "t.py").write_text("print(1)\n")
+    code = (
+        "import sys\n"
+        "from reviewlens.analyzers.config import ConfigResolver\n"
+        f"s = ConfigResolver(None).for_path({str(tmp_path / 'tests' / 't.py')!r})\n"
+        f"assert s.is_exempt('tests/t.py') and not s.is_exempt('app/t.py') and not s.is_excluded('app/t.py')\n"
+        "assert 'pathspec' not in sys.modules, 'pathspec imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
