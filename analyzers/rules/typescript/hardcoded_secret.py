@@ -285,7 +285,7 @@ class HardcodedSecret(Rule):
 
     # --- collection ------------------------------------------------------------------
     def on_match(self, captures: Captures, pattern: int) -> None:
-        if pattern in (2, 3, 7):
+        if "value" not in captures:  # a bare pattern (`@_assignment`, `@_field`, `@_fallback`)
             captures = _children(captures)
             if captures is None or unsound(captures):
                 return  # what the field pattern would not match, or the engine not trust
@@ -523,6 +523,8 @@ def _children(captures: Captures) -> Captures | None:
     if "_field" in captures:
         node = captures["_field"][0]
         name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+        if name is not None and name.type != "property_identifier":
+            return None
     else:
         node = captures["_assignment"][0]
         name, value = node.child_by_field_name("left"), node.child_by_field_name("right")
@@ -533,7 +535,5 @@ def _children(captures: Captures) -> Captures | None:
         elif name is not None and name.type != "identifier":
             return None
     if name is None or value is None or value.type not in _LITERALS:
-        return None
-    if "_field" in captures and name.type != "property_identifier":
         return None
     return {"name": [name], "value": [value]}
