@@ -221,6 +221,11 @@ class _Term:
         self.exact = False
         # `\bword\b` and `\b(?:one|two)\b`: whole words, checked at each occurrence.
         self.words = whole_words(pattern)
+        if self.words and min(len(w) for w in self.words) < 3:
+            # A short word (`os`, `io`) occurs inside countless identifiers: checking each
+            # occurrence in Python costs more than one regex search (~2x on the corpus).
+            self.words = None
+            return
         if self.words:
             return
         try:

@@ -168,6 +168,10 @@ def test_fast_path_agrees_with_plain_regex_search():
         (r"(?i)a[ks]ia", b"akxia", False),
         (r"k[ab]z[a-c]", b"kaz kbzd", False),
         (r"k[ab]z[a-c]", b"kbzc", True),
+        # Short words take the regex path (`os` inside identifiers): same answers.
+        (r"\b(?:io|os|time)\b", b"import os.path", True),
+        (r"\b(?:io|os|time)\b", b"positions = ratio(osx)", False),
+        (r"\b(?:io|os|time)\b", b"x = io", True),
     ],
 )
 def test_prefilter_semantics(requires, source, expected):

@@ -234,6 +234,39 @@ CASES: list[Case] = [
             with open("data.json") as fh:
                 return fh.read()
         """),
+    # The second term: the module of the blocking API is named somewhere in the file.
+    py("RL201", """
+        import json, time
+
+        async def handler():
+            time.sleep(1)
+        """),
+    py("RL201", """
+        from sqlmodel import Session as S
+        from fastapi import Depends
+
+        async def handler(db: S = Depends(get_db)):
+            return db.exec(select(User)).all()
+        """),
+    py("RL201", """
+        import redis.asyncio
+        import redis as r
+
+        cache = r.Redis()
+
+        async def handler():
+            return cache.hgetall("k")
+        """),
+    py("RL201", """
+        async def handler():
+            return input ("name? ")
+        """),
+    py("RL201", """
+        from app.db import Session
+
+        async def handler(db: Session):
+            return db.query(User).all()
+        """, flagged=False),
     # --- RL401 fastapi-on-event (Python) ----------------------------------------------
     py("RL401", """
         from fastapi import FastAPI as F

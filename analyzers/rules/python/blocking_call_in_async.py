@@ -64,6 +64,13 @@ _TYPES_BY_ROOT: dict[str, tuple[str, ...]] = {}
 for _t in apis.TYPE_METHODS:
     for _root in {_t.split(".")[0]} | _TYPE_ROOT_ALIASES.get(_t, set()):
         _TYPES_BY_ROOT[_root] = _TYPES_BY_ROOT.get(_root, ()) + (_t,)
+# A file can only call a blocking API if it names the module it comes from (every import
+# spells it: `import requests as rq`, `from sqlmodel import Session`) or the builtin.
+_BLOCKING_WORDS = r"\b(?:" + "|".join(sorted(
+    {qn.split(".")[0] for qn in apis.FUNCTIONS}
+    | {root for t in apis.TYPE_METHODS for root in {t.split(".")[0]} | _TYPE_ROOT_ALIASES.get(t, set())}
+    | {qn.rsplit(".", 1)[-1] for qn in apis.FUNCTIONS if qn.startswith("builtins.")}
+)) + r")\b"
 _GENERATOR_SCOPES = ("generator_expression",)
 # Where a name gets its value or its declared class.
 _BINDING_SITES = """
@@ -172,8 +179,10 @@ class BlockingCallInAsync(Rule):
     messages = {
         "default": "Blocking call {callee} in `async def {function}` stalls the event loop: {hint}",
     }
-    # Only calls inside an `async def` are flagged.
-    requires = r"\basync\b"
+    # Only calls inside an `async def` are flagged, and only calls that resolve to a
+    # blocking API: through an import of its module (whose name is then in the file) or
+    # a builtin (`open`, `input`).
+    requires = (r"\basync\b", _BLOCKING_WORDS)
     # No query: the async functions (few per file) are found from the spellings of
     # `async` in the source, which spares a walk of the whole tree in the many files
     # where this rule is the only one left after the prefilters. Their calls are
