@@ -611,6 +611,45 @@ CASES: list[Case] = [
     ts("RL301", """
         export function connect(user: string, passwd = "hunter22x") {}
         """),
+    # The anchors are literals bound to a secret-looking name (typescript/bound_literals.py):
+    # type annotations, comments, string keys, destructuring and declarator lists between.
+    ts("RL301", """
+        export const apiToken: Record<string, string> | string = "live-value-123";
+        """),
+    ts("RL301", """
+        export const apiToken: {
+          a: string;
+          b: (x: number) => void;
+        } | string = /* default */ "live-value-123";
+        """),
+    ts("RL301", """
+        export const headers = { "X-Api-Key" /* header */ :
+          // from the vault, someday
+          "live-value-123" };
+        """),
+    ts("RL301", """
+        export const headers = { 'it\\'s a secret': "live-value-123" };
+        """),
+    ts("RL301", """
+        let a = 1, b = f(a, 2), password = `hunter2-value-123`;
+        export { a, b, password };
+        """),
+    ts("RL301", """
+        export function open({ token = "live-value-123" }: { token?: string } = {}) { return token; }
+        """),
+    ts("RL301", """
+        class Client { private readonly apiSecret?: string = "live-value-123"; }
+        export default Client;
+        """),
+    ts("RL301", """
+        export const config = { url: "https://example.com//x", apiKey: "live-value-123" };
+        """),
+    ts("RL301", """
+        export function setup(opts: { token?: string }) {
+          opts.token = "live-value-123";
+          if (opts.token === "x" || opts.token != "y") return;
+        }
+        """),
     # --- RL303 jwt-unverified (TS) ----------------------------------------------------
     ts("RL303", """
         import { decode as peek } from "jsonwebtoken";

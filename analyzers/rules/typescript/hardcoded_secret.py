@@ -6,7 +6,6 @@ import re
 
 from tree_sitter import Node
 
-from ...anchors import substring_spans
 from ...languages import TYPESCRIPT
 from ...model import Applicability, Edit, FixAvailability, Severity
 from ...naming import credential_words, is_credential_name, words
@@ -14,6 +13,7 @@ from ...rule import Captures, Rule
 from ...secrets import key_format, url_password
 from ...secrets import not_a_secret_value as shared_not_a_secret_value
 from ...soundness import unsound
+from ...typescript.bound_literals import bound_literal_spans
 from ...typescript.literals import screaming_snake, string_value, unwrap
 
 # The catalog's secret names (credential words of naming.py, narrowed: `auth`, `cookie`
@@ -278,10 +278,12 @@ class HardcodedSecret(Rule):
         self.formats: dict[tuple[int, int], tuple[Node, str]] = {}
 
     def anchor_spans(self, memo: dict) -> list[tuple[int, int]]:
-        # Every pattern's match holds the secret word of its name, except a `?? "..."` /
-        # `|| "..."` fallback judged by the name it is bound to: its operator anchors it.
-        source = self.ctx.source
-        return substring_spans(source, _SECRET_WORDS, memo, ignore_case=True) + substring_spans(source, (b"??", b"||"))
+        # Every pattern's match ends in a literal bound to a name holding a secret word,
+        # or is a `?? "..."` / `|| "..."` fallback: found from the text (bound_literals.py).
+        lowered = memo.get(None)
+        if lowered is None:
+            lowered = memo[None] = self.ctx.source.lower()
+        return bound_literal_spans(lowered, _SECRET_WORDS)
 
     # --- collection ------------------------------------------------------------------
     def on_match(self, captures: Captures, pattern: int) -> None:
