@@ -81,3 +81,24 @@ def test_many_comment_like_slashes_do_not_backtrack():
     # expression backtrack exponentially; the possessive form is linear.
     source = "x = { apiKey: " + "//a" * 40 + "\n, b: 1 }\n" + "u: '" + "http://x/" * 2000 + "';\n"
     assert spans(source) == []
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        (b'const u = "postgres://admin:hunter2@db:5432/app";', True),
+        (b"const u = `redis://:s3cret@cache`;", True),
+        (b'const u = "https://example.com/a:b";', False),  # a colon, no `@`
+        (b'const u = "https://example.com/@user"; const t = "a:b";', False),  # `@` before the colon
+        (b'const u = "https://example.com/x" + " user:pw@";', False),  # a space first
+    ],
+)
+def test_url_password_precheck(source, expected):
+    import re
+
+    from reviewlens.analyzers.rules.typescript.hardcoded_secret import _url_with_password_at
+
+    at = source.find(b"://")
+    assert _url_with_password_at(source, at) is expected
+    # The same answer as the fragment regex' URL branch run on the source from there.
+    assert bool(re.match(rb"://[^ ]*:[^ ]*@", source[at:])) is expected

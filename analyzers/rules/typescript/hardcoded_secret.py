@@ -459,7 +459,8 @@ class HardcodedSecret(Rule):
         for lit in _FORMAT_LITERALS:  # every occurrence, overlapping ones included
             at = source.find(lit)
             while at != -1:
-                hits.append(at)
+                if lit != b"://" or _url_with_password_at(source, at):
+                    hits.append(at)
                 at = source.find(lit, at + 1)
         for pattern in _FORMAT_CLASSES:  # these cannot overlap themselves
             hits.extend(m.start() for m in pattern.finditer(source))
@@ -505,6 +506,17 @@ class HardcodedSecret(Rule):
 
 
 _LITERALS = ("string", "template_string")
+
+
+def _url_with_password_at(source: bytes, at: int) -> bool:
+    """Whether `://[^ ]*:[^ ]*@` (the fragment regex' URL branch) can match at `at` in the
+    source: a `:` and then an `@` before the next space. A fragment is a slice of the
+    source, so a URL it matches passes; most URLs have no password and need no tree."""
+    end = source.find(b" ", at)
+    if end < 0:
+        end = len(source)
+    last_at = source.rfind(b"@", at + 3, end)
+    return last_at > 0 and source.find(b":", at + 3, last_at) >= 0
 
 
 def _children(captures: Captures) -> Captures | None:
