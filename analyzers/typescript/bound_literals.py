@@ -42,9 +42,9 @@ def _words_regex(words: tuple[bytes, ...]) -> re.Pattern[bytes]:
 
 
 def bound_literal_spans(lowered: bytes, words: tuple[bytes, ...]) -> list[Span]:
-    """Spans (at the operator) of every literal bound, as far as
-    the text tells, to a name holding one of `words` (lower-case; `lowered` is the
-    lower-cased source), plus every `??` / `||` fallback to a literal."""
+    """Spans (at the operator) of every literal bound, as far as the text tells, to a
+    name holding one of `words` (lower-case; `lowered` is the lower-cased source), plus
+    every `??` / `||` fallback to a literal."""
     has_word = _words_regex(words).search
     out: list[Span] = []
     search = _BOUND.search
@@ -74,8 +74,9 @@ def bound_literal_spans(lowered: bytes, words: tuple[bytes, ...]) -> list[Span]:
 
 
 def _previous_bare_equals(source: bytes, before: int) -> int:
-    """Offset of the last `=` before `before` that is not part of `==`, `!=`, `<=`, `>=`,
-    `=>` or a compound operator's tail; -1 when there is none."""
+    """Offset of the last `=` before `before` that is not part of `==`, `!=`, `<=`, `>=`
+    or `=>` (a type can hold `=>`; stopping later than needed only widens the stretch);
+    -1 when there is none."""
     at = source.rfind(b"=", 0, before)
     while at >= 0:
         prev = source[at - 1:at]
