@@ -5,9 +5,11 @@ tests/test_prefilter_soundness.py; these cases pin down what is and is not a can
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from reviewlens.analyzers.rules.typescript.hardcoded_secret import _SECRET_WORDS
+from reviewlens.analyzers.rules.typescript.hardcoded_secret import _SECRET_WORDS, _url_with_password_at
 from reviewlens.analyzers.typescript.bound_literals import bound_literal_spans
 
 
@@ -94,10 +96,6 @@ def test_many_comment_like_slashes_do_not_backtrack():
     ],
 )
 def test_url_password_precheck(source, expected):
-    import re
-
-    from reviewlens.analyzers.rules.typescript.hardcoded_secret import _url_with_password_at
-
     at = source.find(b"://")
     assert _url_with_password_at(source, at) is expected
     # The same answer as the fragment regex' URL branch run on the source from there.
