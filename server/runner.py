@@ -376,6 +376,13 @@ def _total_bytes(paths: list[str], enough: int) -> int:
     return total
 
 
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
 def _check_files(
     paths: list[str],
     options: Options,
@@ -395,18 +402,29 @@ def _check_files(
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    chunksize = max(1, min(64, len(paths) // (jobs * 8)))
+    # Largest files first, in small chunks: the run ends with the smallest files, so the
+    # workers finish together (in input order the last large files left one worker
+    # alone for 25-90 ms of a 0.8 s run on the benchmark corpus). Results are still
+    # handed on in input order.
+    order = sorted(range(len(paths)), key=lambda i: -_size(paths[i]))
+    chunksize = max(1, min(32, len(paths) // (jobs * 24)))
     # The workers compile the combined queries they need themselves, on first use and
     # at the same time: compiling them here before the fork is serial (~30 ms a grammar),
     # and compiles a grammar's query for one stray `.js` file.
+    slots: list[FileResult | None] = [None] * len(paths)
+    done = 0
     try:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,)) as pool:
-            for r in pool.map(check_file, paths, chunksize=chunksize):
-                results.append(r)
-                if on_result:
-                    on_result(r)
+            for i, r in zip(order, pool.map(check_file, [paths[i] for i in order], chunksize=chunksize)):
+                slots[i] = r
+                done += 1
+                while len(results) < len(paths) and slots[len(results)] is not None:
+                    r = slots[len(results)]
+                    results.append(r)
+                    if on_result:
+                        on_result(r)
     except BrokenProcessPool as exc:
-        near = paths[len(results)] if len(results) < len(paths) else "?"
+        near = paths[order[done]] if done < len(order) else "?"
         raise WorkerCrash(
             f"a checker process died ({exc}); the crash happened at or after {near}. "
             "Rerun with --jobs 1 to find the file, and please report it"

@@ -381,6 +381,21 @@ def test_parallel_output_equals_serial(tmp_path, capsys, monkeypatch):
     assert json.loads(serial[1])["summary"]["findings"] > 100
 
 
+def test_parallel_results_follow_the_input_order_whatever_the_sizes(tmp_path, monkeypatch):
+    """The pool takes the largest files first; results and on_result still come in input order."""
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
+    paths = []
+    for i in range(runner.PARALLEL_THRESHOLD + 40):
+        path = tmp_path / f"m{i:03}.py"
+        path.write_bytes(b"x = 1\n" * ((i * 37) % 50 + 1) + f"print({i})\n".encode())
+        paths.append(str(path))
+    streamed = []
+    results = runner.check_files(paths, runner.Options(roots=(str(tmp_path),)), jobs=2, on_result=streamed.append)
+    assert [r.path for r in streamed] == [r.path for r in results]
+    assert [r.path.rsplit("/", 1)[-1] for r in results] == [p.rsplit("/", 1)[-1] for p in paths]
+    assert [r.diagnostics[0].source_lines[0].rstrip() for r in results] == [f"print({i})" for i in range(len(paths))]
+
+
 # --- subprocess: the installed command ----------------------------------------------------
 
 def test_console_script_check_examples():

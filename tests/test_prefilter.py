@@ -23,7 +23,8 @@ import pytest
 
 from reviewlens.analyzers import engine, registry
 from reviewlens.analyzers.config import Settings
-from reviewlens.analyzers.rule import compile_prefilter
+from reviewlens.analyzers.anchors import whole_words
+from reviewlens.analyzers.rule import _MAX_FIND_WORDS, compile_prefilter
 from reviewlens.analyzers.workspace import FileSystemWorkspace
 
 from .rule_harness import all_fixtures, expected_lines, settings_for
@@ -168,14 +169,21 @@ def test_fast_path_agrees_with_plain_regex_search():
         (r"(?i)a[ks]ia", b"akxia", False),
         (r"k[ab]z[a-c]", b"kaz kbzd", False),
         (r"k[ab]z[a-c]", b"kbzc", True),
-        # Short words take the regex path (`os` inside identifiers): same answers.
+        # A few words, short ones among them, are found word by word (`os` inside
+        # identifiers skipped); past _MAX_FIND_WORDS such a list takes one regex: same answers.
         (r"\b(?:io|os|time)\b", b"import os.path", True),
         (r"\b(?:io|os|time)\b", b"positions = ratio(osx)", False),
         (r"\b(?:io|os|time)\b", b"x = io", True),
+        (r"\b(?:io|os|a1|a2|a3|a4|a5|a6|a7)\b", b"positions = ratio(osx) a10", False),
+        (r"\b(?:io|os|a1|a2|a3|a4|a5|a6|a7)\b", b"positions = ratio(osx) a7", True),
     ],
 )
 def test_prefilter_semantics(requires, source, expected):
     prefilter = compile_prefilter(requires)
+    for term in prefilter.terms:  # which path the term takes (see _Term)
+        words = whole_words(term.regex.pattern.decode())
+        if words:
+            assert (term.words is None) == (len(words) > _MAX_FIND_WORDS and min(map(len, words)) < 3)
     assert prefilter.matches(source) is expected
     patterns = (requires,) if isinstance(requires, str) else requires
     assert all(re.search(p.encode(), source) for p in patterns) is expected
