@@ -167,7 +167,7 @@ class FastapiOnEvent(Rule):
     def _local_non_app_instance(self, obj: Node) -> bool:
         """`obj` is a module-level name bound to an instance of a class defined in this file
         that does not derive from FastAPI, Starlette or a router."""
-        if obj.type != "identifier" or fastapi_file(self.ctx).resolve(obj) is not None:
+        if obj.type != "identifier":
             return False
         name = self.ctx.text(obj)
         root = self.ctx.tree.root_node
@@ -190,7 +190,11 @@ class FastapiOnEvent(Rule):
             if cls is None:
                 return False
             bases = cls.child_by_field_name("superclasses")
-            return not (bases is not None and re.search(r"FastAPI|Starlette|Router", self.ctx.text(bases)))
+            if bases is not None and re.search(r"FastAPI|Starlette|Router", self.ctx.text(bases)):
+                return False
+            # Last, as it is the costly test (the file's app constructions): an app or
+            # router constructed in this file is never "another event system".
+            return fastapi_file(self.ctx).resolve(obj) is None
         return False
 
     def _looks_like_app(self, obj: Node) -> bool:
