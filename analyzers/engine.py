@@ -314,6 +314,7 @@ def check_source(
         if ctx.parsed:
             result.tree = ctx.tree
             result.has_syntax_errors = ctx.tree.root_node.has_error
+        ctx.release()
     return result
 
 

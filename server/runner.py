@@ -13,7 +13,7 @@ import re
 import stat
 import time
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from reviewlens.analyzers import engine
 from reviewlens.analyzers.config import ConfigError, ConfigResolver, Settings
@@ -363,6 +363,44 @@ def check_files(
     return _check_files(paths, options, jobs, on_result)
 
 
+# The fork pool (server/forkpool.py) where the platform has a safe fork; the standard
+# library's executor elsewhere. A switch so that tests can run both on Linux.
+USE_FORK_POOL = True
+
+
+def _in_parallel(paths: list[str], options: Options, jobs: int, chunksize: int) -> Iterator[tuple[int, FileResult]]:
+    """(position in `paths`, result) for every path, checked on `jobs` processes, in the
+    order the chunks finish. A worker that dies is a WorkerCrash naming its file."""
+    from . import forkpool
+
+    if USE_FORK_POOL and forkpool.available():
+        try:
+            yield from forkpool.run(paths, check_file, jobs, chunksize, _init_worker, (options,))
+        except forkpool.WorkerDied as died:
+            raise WorkerCrash(
+                f"a checker process died ({died.status}) while checking "
+                f"{display_path(died.item, options.cwd or None) if died.item else 'a file'}. "
+                "Rerun with --jobs 1 to see the error, and please report it"
+            ) from None
+        return
+    # Imported here: a run that stays in one process does not pay for multiprocessing.
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    done = 0
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,)) as pool:
+            for r in pool.map(check_file, paths, chunksize=chunksize):
+                yield done, r
+                done += 1
+    except BrokenProcessPool as exc:
+        near = paths[done] if done < len(paths) else "?"
+        raise WorkerCrash(
+            f"a checker process died ({exc}); the crash happened at or after {near}. "
+            "Rerun with --jobs 1 to find the file, and please report it"
+        ) from None
+
+
 def _total_bytes(paths: list[str], enough: int) -> int:
     """The size of `paths` in all, counted until it reaches `enough` (unreadable: 0)."""
     total = 0
@@ -408,10 +446,6 @@ def _check_files(
             if on_result:
                 on_result(r)
         return results
-    # Imported here: a run that stays in one process does not pay for multiprocessing.
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
     # Largest files first, in small chunks: the run ends with the smallest files, so the
     # workers finish together (in input order the last large files left one worker
     # alone for 25-90 ms of a 0.8 s run on the benchmark corpus). Results are still
@@ -426,21 +460,11 @@ def _check_files(
     for grammar in _common_grammars(paths):
         engine.combined_query(grammar)
     slots: list[FileResult | None] = [None] * len(paths)
-    done = 0
-    try:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,)) as pool:
-            for i, r in zip(order, pool.map(check_file, [paths[i] for i in order], chunksize=chunksize)):
-                slots[i] = r
-                done += 1
-                while len(results) < len(paths) and slots[len(results)] is not None:
-                    r = slots[len(results)]
-                    results.append(r)
-                    if on_result:
-                        on_result(r)
-    except BrokenProcessPool as exc:
-        near = paths[order[done]] if done < len(order) else "?"
-        raise WorkerCrash(
-            f"a checker process died ({exc}); the crash happened at or after {near}. "
-            "Rerun with --jobs 1 to find the file, and please report it"
-        ) from None
+    for at, r in _in_parallel([paths[i] for i in order], options, jobs, chunksize):
+        slots[order[at]] = r
+        while len(results) < len(paths) and slots[len(results)] is not None:
+            r = slots[len(results)]
+            results.append(r)
+            if on_result:
+                on_result(r)
     return results

@@ -366,7 +366,15 @@ def test_rule_crash_is_reported_not_fatal_to_the_run(project, capsys, monkeypatc
     assert "internal error in rule RL101" in err and "RuntimeError: kaboom" in err
 
 
-def test_parallel_output_equals_serial(tmp_path, capsys, monkeypatch):
+@pytest.fixture(params=["fork-pool", "executor"])
+def pool_kind(request, monkeypatch):
+    """Both ways a batch run goes parallel: the fork pool (Linux) and the standard
+    library's executor (elsewhere), so that the second is not left untested here."""
+    monkeypatch.setattr(runner, "USE_FORK_POOL", request.param == "fork-pool")
+    return request.param
+
+
+def test_parallel_output_equals_serial(tmp_path, capsys, monkeypatch, pool_kind):
     monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)  # small files, through the pool all the same
     for i in range(runner.PARALLEL_THRESHOLD + 16):
         sub = tmp_path / f"pkg{i % 5}"
@@ -381,7 +389,7 @@ def test_parallel_output_equals_serial(tmp_path, capsys, monkeypatch):
     assert json.loads(serial[1])["summary"]["findings"] > 100
 
 
-def test_parallel_results_follow_the_input_order_whatever_the_sizes(tmp_path, monkeypatch):
+def test_parallel_results_follow_the_input_order_whatever_the_sizes(tmp_path, monkeypatch, pool_kind):
     """The pool takes the largest files first; results and on_result still come in input order."""
     monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
     paths = []
@@ -473,14 +481,17 @@ def test_small_runs_stay_in_one_process(tmp_path, monkeypatch):
     started = []
     import concurrent.futures
 
+    from reviewlens.server import forkpool
+
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", lambda *a, **k: started.append(1) or 1 / 0)
+    monkeypatch.setattr(forkpool, "run", lambda *a, **k: started.append(1) or 1 / 0)
     results = runner.check_files(sorted(str(p) for p in tmp_path.glob("*.py")), runner.Options(roots=(str(tmp_path),)), jobs=2)
     assert not started and len(results) == runner.PARALLEL_THRESHOLD + 2 and all(r.checked for r in results)
     big = runner._total_bytes([str(p) for p in tmp_path.glob("*.py")], 10**9)
     assert big == sum(p.stat().st_size for p in tmp_path.glob("*.py"))
 
 
-def test_a_crashed_worker_process_is_exit_2_not_a_traceback(tmp_path, capsys, monkeypatch):
+def test_a_crashed_worker_process_is_exit_2_not_a_traceback(tmp_path, capsys, monkeypatch, pool_kind):
     monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
     for i in range(runner.PARALLEL_THRESHOLD + 2):
         (tmp_path / f"m{i:02}.py").write_bytes(CLEAN_PY)
@@ -497,3 +508,5 @@ def test_a_crashed_worker_process_is_exit_2_not_a_traceback(tmp_path, capsys, mo
     assert code == 2
     assert "a checker process died" in err and "--jobs 1" in err
     assert "Traceback" not in err
+    if pool_kind == "fork-pool":  # it knows which file the worker was checking
+        assert "(exit code 3) while checking " in err and err.rstrip().count("m05.py") == 1, err
