@@ -12,6 +12,29 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 
+def read_bytes(path: str, limit: int | None = None) -> bytes | None:
+    """The bytes of a file, or None when it holds more than `limit` bytes. Raises OSError.
+    Half the cost of `open(path, "rb").read()` for the small files a project is made of
+    (no file object, one read for a file under 64 KiB), which counts when a batch run
+    reads thousands of them."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        data = os.read(fd, 65536)
+        if len(data) < 65536:
+            return data if limit is None or len(data) <= limit else None
+        parts = [data]
+        size = len(data)
+        while limit is None or size <= limit:
+            more = os.read(fd, 1 << 20)
+            if not more:
+                return b"".join(parts)
+            parts.append(more)
+            size += len(more)
+        return None
+    finally:
+        os.close(fd)
+
+
 class Workspace(Protocol):
     def read_text(self, path: str) -> str | None:
         """Text of a file (open editor buffer first), or None when it does not exist."""
@@ -54,6 +77,7 @@ class FileSystemWorkspace:
         self.overlay = overlay if overlay is not None else {}
         self._cache: dict[str, str | None] = {}
         self._listed: dict[tuple, list[str]] | None = {} if stable else None
+        self._contains: dict[tuple[str, str], bool] | None = {} if stable else None
 
     def read_text(self, path: str) -> str | None:
         path = os.path.abspath(path)
@@ -61,13 +85,10 @@ class FileSystemWorkspace:
             return self.overlay[path]
         if path not in self._cache:
             try:
-                if os.path.getsize(path) > self.MAX_BYTES:
-                    self._cache[path] = None
-                else:
-                    with open(path, "rb") as fh:
-                        self._cache[path] = fh.read().decode("utf-8", "replace")
+                data = read_bytes(path, self.MAX_BYTES)
             except OSError:
-                self._cache[path] = None
+                data = None
+            self._cache[path] = None if data is None else data.decode("utf-8", "replace")
         return self._cache[path]
 
     def exists(self, path: str) -> bool:
@@ -120,9 +141,44 @@ class FileSystemWorkspace:
                 out.append(path)
         return out, on_disk
 
+    def contains_all(self, path: str, needles: tuple[str, ...]) -> bool:
+        """What `all(n in read_text(path) for n in needles)` says (False for a file it
+        cannot read), without decoding or keeping a file from disk that lacks one: a
+        project-wide scan for a word reads hundreds of files to keep a few. Optional in
+        the protocol. Equivalent on invalid UTF-8: `read_text` replaces undecodable bytes
+        but never swallows a valid sequence, so a needle's UTF-8 bytes occur in the file
+        exactly when the needle occurs in its text."""
+        path = os.path.abspath(path)
+        if path in self.overlay or path in self._cache:
+            text = self.read_text(path)
+            return text is not None and all(n in text for n in needles)
+        memo = self._contains  # a stable tree's answers, per needle (a scan runs per router)
+        data: bytes | None = None
+        for needle in needles:
+            known = memo.get((path, needle)) if memo is not None else None
+            if known is None:
+                if data is None:
+                    try:
+                        data = read_bytes(path, self.MAX_BYTES)
+                    except OSError:
+                        return False
+                    if data is None:
+                        return False  # too large: what read_text gives up on
+                try:
+                    known = needle.encode("utf-8") in data
+                except UnicodeEncodeError:  # a lone surrogate: never in decoded text
+                    known = False
+                if memo is not None:
+                    memo[(path, needle)] = known
+            if not known:
+                return False
+        return True
+
     def invalidate(self, path: str | None = None) -> None:
         if self._listed is not None:
             self._listed.clear()  # a created or deleted file changes listings
+        if self._contains is not None:
+            self._contains.clear()
         if path is None:
             self._cache.clear()
         else:

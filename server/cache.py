@@ -121,6 +121,11 @@ class SignedWorkspace(FileSystemWorkspace):
                 pass
         return super().read_text(key)
 
+    def contains_all(self, path: str, needles: tuple[str, ...]) -> bool:
+        # A read like any other: signed, and a dependency of the file being checked.
+        text = self.read_text(path)
+        return text is not None and all(n in text for n in needles)
+
     def _list(self, folder: str, suffixes: tuple[str, ...], limit: int,
               entering: Callable[[str], None] | None = None) -> tuple[list[str], int]:
         """FileSystemWorkspace's walk, remembering each folder it walked with its mtime
@@ -163,6 +168,11 @@ class RecordingWorkspace:
         root = self.inner.root_of(path)
         self.deps[f"root:{os.path.abspath(path)}"] = root
         return root
+
+    def contains_all(self, path: str, needles: tuple[str, ...]) -> bool:
+        # The answer depends on the file's whole text: recorded as a read of it.
+        text = self.read_text(path)
+        return text is not None and all(n in text for n in needles)
 
     def list_files(self, folder: str, suffixes: tuple[str, ...], limit: int = 5000) -> list[str]:
         files = self.inner.list_files(folder, suffixes, limit) if hasattr(self.inner, "list_files") else []

@@ -22,7 +22,7 @@ from reviewlens.analyzers.fixes import fix_until_stable
 from reviewlens.analyzers.languages import grammar_for_path, parse
 from reviewlens.analyzers.model import Applicability, Finding, Fix
 from reviewlens.analyzers.positions import LineIndex
-from reviewlens.analyzers.workspace import FileSystemWorkspace
+from reviewlens.analyzers.workspace import FileSystemWorkspace, read_bytes
 
 from .cache import RecordingWorkspace, SignedWorkspace, digest
 from .results import (  # noqa: F401 - re-exported: the types used to live here
@@ -286,8 +286,7 @@ def _check_file(path: str, state: "_State") -> FileResult:
         if size > MAX_FILE_BYTES:
             result.notices.append(too_large_notice(shown, size))
             return result
-        with open(path, "rb") as fh:
-            source = fh.read()
+        source = read_bytes(path)
         read_at = time.time_ns()
     except OSError as exc:
         result.notices.append(Notice(shown, "io-error", f"cannot read: {exc.strerror or exc}", fatal=True))

@@ -243,9 +243,13 @@ class UnauthenticatedUserParam(Rule):
         stem = parts[-1].rsplit(".", 1)[0]
         if stem == "__init__" and len(parts) > 1:
             stem = parts[-2]
+        needles = ("include_router", stem)
+        contains_all = getattr(ws, "contains_all", None)
         for path in lister(root, (".py",), limit=3000):
             if os.path.abspath(path) == here:
                 continue
+            if contains_all is not None and not contains_all(path, needles):
+                continue  # most files: read as bytes, never decoded or kept
             text = ws.read_text(path)
             if not text or "include_router" not in text or stem not in text:
                 continue

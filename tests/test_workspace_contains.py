@@ -1,0 +1,101 @@
+"""Workspace.contains_all answers what `all(n in read_text(path))` would, for every
+workspace kind, without decoding files from disk (analyzers/workspace.py)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from reviewlens.analyzers.workspace import FileSystemWorkspace
+from reviewlens.server.cache import RecordingWorkspace, SignedWorkspace
+
+CONTENTS = {
+    "plain.py": "app.include_router(users.router)\n".encode(),
+    "without.py": b"import users\n",
+    "empty.py": b"",
+    "invalid_utf8.py": b"\xff\xfeinclude_router(\xe2users\xe2\x82)\n",
+    "non_ascii.py": "# \u00fcsers\nr\u00e9sum\u00e9.include_router(x)\n".encode(),
+    "truncated_lead.py": b"x = '\xe2" + "\u00e9t\u00e9".encode() + b"'\ninclude_router\n",
+    "crlf.py": b"app.include_router(\r\n    users.router)\r\n",
+}
+NEEDLES = [("include_router",), ("include_router", "users"), ("users",), ("\u00e9t\u00e9", "include_router"),
+           ("r\u00e9sum\u00e9",), ("\ud800",), ("",), ("include_router", "absent")]
+
+
+@pytest.fixture
+def project(tmp_path):
+    for name, data in CONTENTS.items():
+        (tmp_path / name).write_bytes(data)
+    big = tmp_path / "big.py"
+    big.write_bytes(b"include_router\n" + b"#" * FileSystemWorkspace.MAX_BYTES)
+    return tmp_path
+
+
+def _kinds(root):
+    yield "plain", FileSystemWorkspace([str(root)])
+    yield "stable", FileSystemWorkspace([str(root)], stable=True)
+    yield "signed+recording", RecordingWorkspace(SignedWorkspace([str(root)], stable=True))
+
+
+@pytest.mark.parametrize("needles", NEEDLES)
+def test_same_answer_as_reading_the_text(project, needles):
+    names = sorted(CONTENTS) + ["big.py", "missing.py"]
+    for kind, ws in _kinds(project):
+        for name in names:
+            path = str(project / name)
+            text = FileSystemWorkspace([str(project)]).read_text(path)
+            expected = text is not None and all(n in text for n in needles)
+            assert ws.contains_all(path, needles) is expected, (kind, name, needles)
+            assert ws.contains_all(path, needles) is expected, (kind, name, needles, "again")
+
+
+def test_an_open_buffer_wins_over_the_disk(project):
+    path = os.path.abspath(project / "without.py")
+    ws = FileSystemWorkspace([str(project)], overlay={path: "app.include_router(users.router)\n"})
+    assert ws.contains_all(path, ("include_router", "users"))
+
+
+def test_a_stable_workspace_remembers_until_invalidated(project):
+    ws = FileSystemWorkspace([str(project)], stable=True)
+    path = str(project / "without.py")
+    assert not ws.contains_all(path, ("include_router",))
+    (project / "without.py").write_bytes(b"include_router\n")
+    assert not ws.contains_all(path, ("include_router",))  # a batch run's tree is fixed
+    ws.invalidate(path)
+    assert ws.contains_all(path, ("include_router",))
+    editor = FileSystemWorkspace([str(project)])  # an editor's workspace looks every time
+    (project / "without.py").write_bytes(b"nothing\n")
+    assert not editor.contains_all(path, ("include_router",))
+
+
+def test_the_cache_records_the_file_as_read(project):
+    ws = RecordingWorkspace(SignedWorkspace([str(project)], stable=True))
+    path = str(project / "without.py")
+    ws.contains_all(path, ("include_router",))
+    assert f"read:{os.path.abspath(path)}" in ws.deps
+    assert f"read:{os.path.abspath(path)}" in ws.snapshot()[1]  # signed: a stat revalidates it
+
+
+@pytest.mark.parametrize("size", [0, 1, 65535, 65536, 65537, 3 * 65536 + 5, (1 << 20) + 65536, 2 * (1 << 20) + 7])
+def test_read_bytes_is_the_whole_file(tmp_path, size):
+    from reviewlens.analyzers.workspace import read_bytes
+
+    data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    path = tmp_path / "f.bin"
+    path.write_bytes(data)
+    assert read_bytes(str(path)) == data
+    assert read_bytes(str(path), size) == data
+    assert read_bytes(str(path), size + 1) == data
+    if size:
+        assert read_bytes(str(path), size - 1) is None
+
+
+def test_read_bytes_raises_for_what_cannot_be_read(tmp_path):
+    from reviewlens.analyzers.workspace import read_bytes
+
+    with pytest.raises(OSError):
+        read_bytes(str(tmp_path / "missing.py"))
+    with pytest.raises(OSError):
+        read_bytes(str(tmp_path))  # a folder
+    assert FileSystemWorkspace([str(tmp_path)]).read_text(str(tmp_path)) is None
