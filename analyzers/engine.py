@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import functools
-import logging
 import os
-import traceback
 from time import perf_counter
 from dataclasses import dataclass, field
 
@@ -22,7 +20,20 @@ from .soundness import error_ranges, unsound
 from .suppressions import Suppressions
 from .workspace import Workspace
 
-log = logging.getLogger("reviewlens")
+
+def _log_exception(message: str, *args: object) -> None:
+    """Log the exception being handled. logging and traceback are imported here, on a
+    rule's failure: at start-up they cost ~10 ms of every run's serial part."""
+    import logging
+
+    logging.getLogger("reviewlens").exception(message, *args)
+
+
+def _traceback(limit: int) -> str:
+    import traceback
+
+    return traceback.format_exc(limit=limit)
+
 
 # Opt-in per-rule timing (bench/profile_rules.py): REVIEWLENS_PROFILE=1 in the environment
 # of the process makes check_source accumulate seconds and calls per rule and per phase in
@@ -218,7 +229,7 @@ def _anchor_ranges(
         except TooManySpans:
             return None  # a dense file: walking its tree is cheaper
         except Exception:  # a rule bug: match the whole tree rather than miss anything
-            log.exception("anchors of rule %s failed", rule_cls.code)
+            _log_exception("anchors of rule %s failed", rule_cls.code)
             return None
         if found is None:
             return None
@@ -394,8 +405,8 @@ def _run_rules(
             else:
                 rule.on_match(captures, local)
         except Exception:  # a rule bug must never take the run down
-            result.errors.append(f"{rule_cls.code} crashed on {path}: {traceback.format_exc(limit=4)}")
-            log.exception("rule %s crashed on %s", rule_cls.code, path)
+            result.errors.append(f"{rule_cls.code} crashed on {path}: {_traceback(4)}")
+            _log_exception("rule %s crashed on %s", rule_cls.code, path)
     if PROFILING:
         _account("(query+dispatch)", t_query)
     for rule_cls, rule in instances.items():
@@ -407,8 +418,8 @@ def _run_rules(
             else:
                 rule.finish()
         except Exception:
-            result.errors.append(f"{rule_cls.code} crashed on {path}: {traceback.format_exc(limit=4)}")
-            log.exception("rule %s crashed on %s", rule_cls.code, path)
+            result.errors.append(f"{rule_cls.code} crashed on {path}: {_traceback(4)}")
+            _log_exception("rule %s crashed on %s", rule_cls.code, path)
 
     findings = ctx.findings
     if findings and not matches:
