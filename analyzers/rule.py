@@ -199,10 +199,25 @@ def _prefixes(items, ci: bool) -> tuple[list[tuple[bytes, bool]], bool]:
     return out, exact
 
 
+# Words this short occur inside countless identifiers (`os` in `pos`, `log` in `login`):
+# a regex that starts with the word (`re` then scans for it in C) and looks behind for a
+# word character checks each occurrence faster than a Python loop over `find` (2-3x on
+# the benchmark corpus); from five letters on, `find`'s own scan is the faster one.
+_SHORT_WORD = 4
+_SHORT_WORD_RE: dict[bytes, re.Pattern] = {}
+
+
 def _whole_word_at(source: bytes, word: bytes) -> int:
     r"""Offset of the first occurrence of `word` with no word character on either side
     (what `\bword\b` matches in a bytes pattern), or -1."""
     n = len(word)
+    if n <= _SHORT_WORD:
+        pattern = _SHORT_WORD_RE.get(word)
+        if pattern is None:
+            w = re.escape(word)
+            pattern = _SHORT_WORD_RE[word] = re.compile(w + rb"(?!\w)(?<!\w" + w + rb")")
+        m = pattern.search(source)
+        return m.start() if m is not None else -1
     end = len(source)
     at = source.find(word)
     while at >= 0:

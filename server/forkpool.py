@@ -121,7 +121,12 @@ class _Worker:
         if self.tasks < 0:
             return queued
         if queued < total:
-            os.write(self.tasks, _CHUNK.pack(queued))
+            try:
+                os.write(self.tasks, _CHUNK.pack(queued))
+            except BrokenPipeError:  # it has ended (an error it reported, or a crash):
+                os.close(self.tasks)  # its answer or end-of-file tells which; the chunk
+                self.tasks = -1       # stays for another worker
+                return queued
             self.inflight.append(queued)
             return queued + 1
         os.close(self.tasks)  # the worker finishes what it has, then reads end-of-file

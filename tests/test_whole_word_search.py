@@ -1,0 +1,37 @@
+"""`rule._whole_word_at` answers what `\\bword\\b` does, whichever way it searches (a
+regex for words of up to four letters, `find` for longer ones)."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from reviewlens.analyzers import rule
+
+WORDS = [b"os", b"io", b"jwt", b"log", b"call", b"open", b"print", b"except", b"subprocess", b"a", b"_x", b"9"]
+TEXTS = [
+    b"", b"os", b"pos", b"os_", b"_os", b"os.path", b"import os\n", b"(os)", b"close os", b"xos os", b"os\xc3\xa9",
+    b"\xc3\xa9os", b"log_in login log", b"calls call", "caf\u00e9 open".encode(), b"subprocessx subprocess", b"a", b"ba ab a",
+]
+
+
+def _expected(source: bytes, word: bytes) -> int:
+    m = re.search(rb"\b" + re.escape(word) + rb"\b", source)
+    return m.start() if m else -1
+
+
+@pytest.mark.parametrize("word", WORDS)
+def test_same_offset_as_the_regex_it_stands_for(word):
+    for text in TEXTS:
+        assert rule._whole_word_at(text, word) == _expected(text, word), (word, text)
+
+
+def test_random_sources():
+    rng = random.Random(7)
+    alphabet = b"osiclgjwtpna_ .9(\n\xc3\xa9"
+    for _ in range(3000):
+        text = bytes(rng.choice(alphabet) for _ in range(rng.randrange(0, 40)))
+        for word in (b"os", b"io", b"log", b"call", b"print", b"a"):
+            assert rule._whole_word_at(text, word) == _expected(text, word), (word, text)
