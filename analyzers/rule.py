@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from tree_sitter import Node
 
-from .anchors import WORD_BYTES, compile_anchor, whole_words
+from .anchors import SHORT_WORD, WORD_BYTES, compile_anchor, short_word_regex, whole_words
 from .model import Applicability, Edit, Finding, Fix, FixAvailability, Severity
 
 if TYPE_CHECKING:
@@ -199,24 +199,12 @@ def _prefixes(items, ci: bool) -> tuple[list[tuple[bytes, bool]], bool]:
     return out, exact
 
 
-# Words this short occur inside countless identifiers (`os` in `pos`, `log` in `login`):
-# a regex that starts with the word (`re` then scans for it in C) and looks behind for a
-# word character checks each occurrence faster than a Python loop over `find` (2-3x on
-# the benchmark corpus); from five letters on, `find`'s own scan is the faster one.
-_SHORT_WORD = 4
-_SHORT_WORD_RE: dict[bytes, re.Pattern] = {}
-
-
 def _whole_word_at(source: bytes, word: bytes) -> int:
     r"""Offset of the first occurrence of `word` with no word character on either side
     (what `\bword\b` matches in a bytes pattern), or -1."""
     n = len(word)
-    if n <= _SHORT_WORD:
-        pattern = _SHORT_WORD_RE.get(word)
-        if pattern is None:
-            w = re.escape(word)
-            pattern = _SHORT_WORD_RE[word] = re.compile(w + rb"(?!\w)(?<!\w" + w + rb")")
-        m = pattern.search(source)
+    if n <= SHORT_WORD:
+        m = short_word_regex(word).search(source)
         return m.start() if m is not None else -1
     end = len(source)
     at = source.find(word)

@@ -35,3 +35,24 @@ def test_random_sources():
         text = bytes(rng.choice(alphabet) for _ in range(rng.randrange(0, 40)))
         for word in (b"os", b"io", b"log", b"call", b"print", b"a"):
             assert rule._whole_word_at(text, word) == _expected(text, word), (word, text)
+
+
+@pytest.mark.parametrize("word", WORDS)
+def test_word_spans_are_every_whole_word_occurrence(word):
+    from reviewlens.analyzers.anchors import word_spans
+
+    for text in TEXTS + [b" ".join(TEXTS)]:
+        expected = [m.span() for m in re.finditer(rb"\b" + re.escape(word) + rb"\b", text)]
+        assert word_spans(text, word) == expected, (word, text)
+        memo = {(word, "w"): rule._whole_word_at(text, word)}  # what a prefilter leaves behind
+        assert word_spans(text, word, memo) == expected, (word, text, "memo")
+
+
+def test_word_spans_give_up_past_the_limit(monkeypatch):
+    from reviewlens.analyzers import anchors
+
+    monkeypatch.setattr(anchors, "MAX_SPANS", 10)
+    for word in (b"os", b"print"):
+        with pytest.raises(anchors.TooManySpans):
+            anchors.word_spans(b" ".join([word] * 11), word)
+        assert len(anchors.word_spans(b" ".join([word] * 10), word)) == 10
