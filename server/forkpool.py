@@ -33,6 +33,7 @@ _CHUNK = struct.Struct("<I")
 _LENGTH = struct.Struct("<Q")
 _SLOT = struct.Struct("<q")
 _AHEAD = 2  # chunks queued per worker
+_BROKEN = -2  # a worker's task pipe once it is found closed at the other end
 
 
 class WorkerDied(Exception):
@@ -65,6 +66,8 @@ def run(items: list, work: Callable[[Any], Any], jobs: int, chunksize: int,
         by_fd = {w.results: w for w in workers}
         left = len(chunks)
         while left:
+            if not by_fd:  # cannot happen unless a worker exited cleanly with work left
+                raise WorkerDied(None, "ended early")
             ready, _, _ = select.select(list(by_fd), [], [])
             for fd in ready:
                 w = by_fd[fd]
@@ -76,7 +79,7 @@ def run(items: list, work: Callable[[Any], Any], jobs: int, chunksize: int,
                     raise value
                 w.inflight.popleft()
                 queued = w.feed(queued, len(chunks))
-                if not w.inflight:  # done: its end-of-file to come is no crash
+                if not w.inflight and w.tasks != _BROKEN:  # done: its end-of-file is no crash
                     del by_fd[fd]
                 left -= 1
                 start = chunks[number][0]
@@ -118,14 +121,14 @@ class _Worker:
 
     def feed(self, queued: int, total: int) -> int:
         """Queue the next chunk for this worker, or tell it there are no more."""
-        if self.tasks < 0:
+        if self.tasks < 0:  # told there are no more, or ended
             return queued
         if queued < total:
             try:
                 os.write(self.tasks, _CHUNK.pack(queued))
             except BrokenPipeError:  # it has ended (an error it reported, or a crash):
                 os.close(self.tasks)  # its answer or end-of-file tells which; the chunk
-                self.tasks = -1       # stays for another worker
+                self.tasks = _BROKEN  # stays for another worker
                 return queued
             self.inflight.append(queued)
             return queued + 1

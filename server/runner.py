@@ -393,7 +393,7 @@ def _in_parallel(paths: list[str], options: Options, jobs: int, chunksize: int) 
                 yield done, r
                 done += 1
     except BrokenProcessPool as exc:
-        near = paths[done] if done < len(paths) else "?"
+        near = display_path(paths[done], options.cwd or None) if done < len(paths) else "?"
         raise WorkerCrash(
             f"a checker process died ({exc}); the crash happened at or after {near}. "
             "Rerun with --jobs 1 to find the file, and please report it"

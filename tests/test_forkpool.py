@@ -121,3 +121,22 @@ def test_leaving_the_loop_early_stops_the_workers(no_leftovers):
     for _ in range(3):
         next(stream)
     stream.close()  # what an exception in the consumer does
+
+
+def _failing_init(tag: str) -> None:
+    raise LookupError(f"no setup for {tag}")
+
+
+def _dying_init(tag: str) -> None:
+    os._exit(9)
+
+
+def test_a_failing_initializer_is_raised_in_the_parent(no_leftovers):
+    with pytest.raises(LookupError, match="no setup for x"):
+        list(forkpool.run(list(range(30)), _work, 2, 3, _failing_init, ("x",)))
+
+
+def test_a_worker_dying_in_its_initializer_names_no_item(no_leftovers):
+    with pytest.raises(forkpool.WorkerDied) as died:
+        list(forkpool.run(list(range(30)), _work, 2, 3, _dying_init, ("x",)))
+    assert died.value.item is None and died.value.status == "exit code 9"
