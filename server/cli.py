@@ -372,7 +372,7 @@ def cmd_check(args) -> int:
                 if not args.quiet:
                     print(f"reviewlens: warning: {unsupported}: not a Python, TypeScript or JavaScript file; skipped",
                           file=sys.stderr)
-            results = _run(found.files, options, args, session)
+            results = _run(found.files, options, args, session, resolver)
             files_checked = sum(1 for r in results if r.checked)
     except WorkerCrash as exc:
         print(f"reviewlens: error: {exc}", file=sys.stderr)
@@ -402,7 +402,7 @@ def _default_cache_dir(cwd: str, config: str | None) -> str:
         folder = parent
 
 
-def _run(files: list[str], options, args, session=None) -> list:
+def _run(files: list[str], options, args, session=None, resolver=None) -> list:
     wants_progress = not args.no_progress and not args.quiet and _stderr_is_tty()
     if session is not None:
         # The bar covers only the files that are checked: a warm run shows none.
@@ -413,9 +413,9 @@ def _run(files: list[str], options, args, session=None) -> list:
     from . import runner
 
     if not wants_progress:
-        return runner.check_files(files, options, args.jobs)
+        return runner.check_files(files, options, args.jobs, resolver=resolver)
     with _progress(len(files)) as advance:
-        return runner.check_files(files, options, args.jobs, on_result=advance)
+        return runner.check_files(files, options, args.jobs, on_result=advance, resolver=resolver)
 
 
 @contextlib.contextmanager

@@ -49,9 +49,11 @@ PARALLEL_MIN_BYTES = 256 * 1024
 # --- per-process state ----------------------------------------------------------------
 
 class _State:
-    def __init__(self, options: Options) -> None:
+    def __init__(self, options: Options, resolver: ConfigResolver | None = None) -> None:
         self.options = options
-        self.resolver = ConfigResolver(Path(options.config) if options.config else None)
+        # The CLI hands over the resolver discovery filled: forked workers inherit its
+        # answers instead of finding and parsing every config file again.
+        self.resolver = resolver if resolver is not None else ConfigResolver(Path(options.config) if options.config else None)
         roots = list(options.roots) or [options.cwd or os.getcwd()]
         # With the cache, the workspace also signs what it reads (cheap dependency checks).
         # A batch run's tree is taken as fixed while it runs: folder listings are walked once.
@@ -84,9 +86,9 @@ def apply_cli_overrides(base: Settings, options: Options) -> Settings:
 _STATE: _State | None = None
 
 
-def _init_worker(options: Options) -> None:
+def _init_worker(options: Options, resolver: ConfigResolver | None = None) -> None:
     global _STATE
-    _STATE = _State(options)
+    _STATE = _State(options, resolver)
     engine.SUBSET_AFTER = None  # see there: a batch worker is too short-lived to gain
 
 
@@ -352,14 +354,16 @@ def check_files(
     options: Options,
     jobs: int | None = None,
     on_result: Callable[[FileResult], None] | None = None,
+    resolver: ConfigResolver | None = None,
 ) -> list[FileResult]:
-    """Check `paths` (in this order) on up to `jobs` processes; results in input order."""
+    """Check `paths` (in this order) on up to `jobs` processes; results in input order.
+    `resolver` (without the cache): the one that discovered `paths`, reused."""
     jobs = jobs or default_jobs()
     if options.caching:
         from .cache import check_files_cached
 
         return check_files_cached(paths, options, jobs, on_result)
-    return _check_files(paths, options, jobs, on_result)
+    return _check_files(paths, options, jobs, on_result, resolver)
 
 
 # The fork pool (server/forkpool.py) where the platform has a safe fork; the standard
@@ -367,14 +371,16 @@ def check_files(
 USE_FORK_POOL = True
 
 
-def _in_parallel(paths: list[str], options: Options, jobs: int, chunksize: int) -> Iterator[tuple[int, FileResult]]:
+def _in_parallel(
+    paths: list[str], options: Options, jobs: int, chunksize: int, resolver: ConfigResolver | None = None
+) -> Iterator[tuple[int, FileResult]]:
     """(position in `paths`, result) for every path, checked on `jobs` processes, in the
     order the chunks finish. A worker that dies is a WorkerCrash naming its file."""
     from . import forkpool
 
     if USE_FORK_POOL and forkpool.available():
         try:
-            yield from forkpool.run(paths, check_file, jobs, chunksize, _init_worker, (options,))
+            yield from forkpool.run(paths, check_file, jobs, chunksize, _init_worker, (options, resolver))
         except forkpool.WorkerDied as died:
             raise WorkerCrash(
                 f"a checker process died ({died.status}) while checking "
@@ -435,10 +441,11 @@ def _check_files(
     options: Options,
     jobs: int,
     on_result: Callable[[FileResult], None] | None = None,
+    resolver: ConfigResolver | None = None,
 ) -> list[FileResult]:
     results: list[FileResult] = []
     if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD or _total_bytes(paths, PARALLEL_MIN_BYTES) < PARALLEL_MIN_BYTES:
-        _init_worker(options)
+        _init_worker(options, resolver)
         for p in paths:
             r = check_file(p)
             results.append(r)
@@ -459,7 +466,7 @@ def _check_files(
     for grammar in _common_grammars(paths):
         engine.combined_query(grammar)
     slots: list[FileResult | None] = [None] * len(paths)
-    for at, r in _in_parallel([paths[i] for i in order], options, jobs, chunksize):
+    for at, r in _in_parallel([paths[i] for i in order], options, jobs, chunksize, resolver):
         slots[order[at]] = r
         while len(results) < len(paths) and slots[len(results)] is not None:
             r = slots[len(results)]

@@ -310,6 +310,35 @@ def test_nearest_config_per_file(tmp_path, capsys):
     assert [f["path"].replace(os.sep, "/") for f in json.loads(out)["findings"]] == ["web/m.py"]
 
 
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_config_files_are_read_once_per_run(tmp_path, capsys, monkeypatch, jobs):
+    """Discovery's resolver is handed to the checkers: no config file is parsed again,
+    whether the files are checked here or in forked workers (which inherit its answers)."""
+    from reviewlens.analyzers import config
+
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
+    for sub in ("api", "web"):
+        (tmp_path / sub).mkdir()
+        for i in range(20):
+            (tmp_path / sub / f"m{i}.py").write_bytes(PRINT_PY)
+        (tmp_path / sub / "reviewlens.toml").write_text('ignore = ["RL101"]\n' if sub == "api" else "")
+    log = tmp_path / "loads.log"  # appended to by this process and any worker
+    real = config.load_config_file
+
+    def load(path):
+        with open(log, "a") as fh:
+            fh.write(f"{os.getpid()} {path}\n")
+        return real(path)
+
+    monkeypatch.setattr(config, "load_config_file", load)
+    out = run(capsys, "check", "--no-cache", "--output-format", "json", "--jobs", jobs, cwd=tmp_path)[1]
+    assert sorted({f["path"].replace(os.sep, "/").split("/")[0] for f in json.loads(out)["findings"]}) == ["web"]
+    lines = log.read_text().splitlines()
+    assert {line.split()[0] for line in lines} == {str(os.getpid())}
+    assert sorted(line.split()[1] for line in lines) == sorted(str(tmp_path / s / "reviewlens.toml") for s in ("api", "web"))
+
+
 def test_unreadable_invalid_and_huge_files_do_not_stop_the_run(tmp_path, capsys):
     (tmp_path / "ok.py").write_bytes(PRINT_PY)
     (tmp_path / "bad.py").write_bytes(b'x = "\xff\xfe"\nprint(x)\n')
