@@ -29,6 +29,11 @@ CODE_RE = re.compile(r"^RL[1-9][0-9]{2}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 DOCS_URL = "https://github.com/reviewlens/reviewlens/blob/main/docs/rules.md#{anchor}"
 
+
+def docs_url(code: str, name: str) -> str:
+    return DOCS_URL.format(anchor=f"{code.lower()}-{name}")
+
+
 Captures = dict[str, list[Node]]
 
 
@@ -145,7 +150,7 @@ class Rule:
 
     @classmethod
     def docs_url(cls) -> str:
-        return DOCS_URL.format(anchor=f"{cls.code.lower()}-{cls.name}")
+        return docs_url(cls.code, cls.name)
 
 
 # --- text prefilters ---------------------------------------------------------------------

@@ -527,9 +527,9 @@ def _report(results, files_checked: int, args, fmt: str, options, elapsed: float
         if session is not None:
             urls = session.catalog().urls
         else:
-            from .ruledocs import rules as all_rules
+            from reviewlens.analyzers import registry
 
-            urls = {i.code: i.docs_url for i in all_rules()}
+            urls = registry.docs_urls()
         doc = json_format.document(results, diags, version=version(), urls=urls,
                                    files_checked=files_checked, statistics=stats)
         out.write(jsontext.dumps(doc) + "\n")  # one write, not one per token
