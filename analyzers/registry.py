@@ -8,9 +8,8 @@ Add a rule by writing its file and adding one line below.
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
-
 import importlib
+from collections import defaultdict
 
 from .rule import Rule, docs_url
 
