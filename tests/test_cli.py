@@ -310,7 +310,6 @@ def test_nearest_config_per_file(tmp_path, capsys):
     assert [f["path"].replace(os.sep, "/") for f in json.loads(out)["findings"]] == ["web/m.py"]
 
 
-
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_config_files_are_read_once_per_run(tmp_path, capsys, monkeypatch, jobs):
     """Discovery's resolver is handed to the checkers: no config file is parsed again,
