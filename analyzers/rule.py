@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import inspect
 import re
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 from tree_sitter import Node
 
@@ -60,7 +60,9 @@ class Rule:
     # the literals a match must start with by a plain substring search: an alternation
     # of nothing but literals is decided by the first one found (put the commonest
     # first), any other expression runs only from the earliest literal found.
-    # A rule whose options add names overrides `prefilter` to include them.
+    # A rule whose options add names overrides `prefilter` to include them; one whose
+    # condition no regular expression checks fast (an empty block after `catch`) passes
+    # `compile_prefilter` a `check` function as well.
     requires: ClassVar[str | tuple[str, ...] | None] = None
     # Where this rule's query matches can matter (analyzers/anchors.py): a regular
     # expression such that every match that can affect the rule's findings intersects
@@ -290,13 +292,16 @@ class _Term:
 class Prefilter:
     """Compiled `Rule.requires`: `matches(source, memo)` is False only for a file in which
     the rule cannot report. `memo` is one dict per file shared by every rule's prefilter
-    (literal positions and the lower-cased source are computed once)."""
+    (literal positions and the lower-cased source are computed once). `check`, when set,
+    is one more necessary condition, `check(source, memo) -> bool`, run after the terms
+    pass: a scan no regular expression does fast enough (an empty block after a `catch`)."""
 
-    __slots__ = ("terms", "patterns")
+    __slots__ = ("terms", "patterns", "check")
 
-    def __init__(self, patterns: tuple[str, ...]) -> None:
+    def __init__(self, patterns: tuple[str, ...], check: Callable[[bytes, dict], bool] | None = None) -> None:
         self.patterns = patterns
         self.terms = tuple(_term(p) for p in patterns)
+        self.check = check
 
     def matches(self, source: bytes, memo: dict | None = None) -> bool:
         if memo is None:
@@ -309,10 +314,11 @@ class Prefilter:
                 found = memo[term] = term.search(source, memo)
             if not found:
                 return False
-        return True
+        return self.check is None or self.check(source, memo)
 
     def __repr__(self) -> str:
-        return f"Prefilter({self.patterns!r})"
+        check = f", {self.check.__name__}" if self.check is not None else ""
+        return f"Prefilter({self.patterns!r}{check})"
 
 
 @functools.lru_cache(maxsize=1024)
@@ -321,7 +327,9 @@ def _term(pattern: str) -> _Term:
 
 
 @functools.lru_cache(maxsize=512)
-def compile_prefilter(requires: str | tuple[str, ...] | None) -> Prefilter | None:
+def compile_prefilter(
+    requires: str | tuple[str, ...] | None, check: Callable[[bytes, dict], bool] | None = None
+) -> Prefilter | None:
     if not requires:
         return None
-    return Prefilter((requires,) if isinstance(requires, str) else tuple(requires))
+    return Prefilter((requires,) if isinstance(requires, str) else tuple(requires), check)

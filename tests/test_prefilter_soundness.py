@@ -520,6 +520,41 @@ CASES: list[Case] = [
           try { g(); } catch (e) { /* best effort */ }
         }
         """, flagged=False),
+    # The empty block after a destructured parameter, a comment, odd spacing, NBSP.
+    ts("RL501", """
+        export function f() {
+          try { g(); } catch ({ message = (String)(1) }) {}
+        }
+        """),
+    ts("RL501", """
+        export function f() {
+          try { g(); } catch (e) /* ignored */ {
+          }
+        }
+        """),
+    ts("RL501", """
+        export function f() {
+          try { g(); } catch (e) // ignored
+          {}
+        }
+        """),
+    ts("RL501", """
+        export function f() {
+          try { g(); } catch\t(e)\u00a0{\u00a0;\u2028}
+        }
+        """),
+    ts("RL501", """
+        export function f() {
+          try { g(); } catch
+          {
+          }
+        }
+        """),
+    # An unterminated block at the end of a half-typed file: nothing to report.
+    ts("RL501", """
+        export function f() {
+          try { g(); } catch (e) {
+        """, flagged=False),
     # --- RL404 mutable-module-singleton (TS) ------------------------------------------
     ts("RL404", """
         let db: Db | undefined;
@@ -714,6 +749,56 @@ CASES: list[Case] = [
           }
         }
         """, path=ROUTE),
+    # Each kind of response the leak can go out through, however it is spaced.
+    ts("RL305", """
+        export function handler(req: any, reply: any) {
+          try { work(); } catch (e) { reply
+            .code(500)
+            . send(e.message); }
+        }
+        """, path="src/server/handler.ts"),
+    ts("RL305", """
+        export async function mw(ctx: any) {
+          try { await work(); } catch (e) { ctx?.throw(500, e.message); }
+        }
+        """, path="src/server/koa.ts"),
+    ts("RL305", """
+        export async function mw(ctx: any) {
+          try { await work(); } catch (e) { ctx.body = { error: e.stack }; }
+        }
+        """, path="src/server/koa.ts"),
+    ts("RL305", """
+        import { TRPCError } from "@trpc/server";
+
+        export function run() {
+          try { work(); } catch (e) { throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: (e as Error).message }); }
+        }
+        """, path="src/server/trpc.ts"),
+    ts("RL305", """
+        "use server";
+
+        export async function save() {
+          try { await work(); } catch (e) { return { error: `${e}` }; }
+        }
+        """, path="app/actions.ts"),
+    ts("RL305", """
+        import { json } from "@remix-run/node";
+
+        export async function action() {
+          try { await work(); } catch (e) { return json({ error: String(e) }, { status: 500 }); }
+        }
+        """, path="app/routes/save.ts"),
+    ts("RL305", """
+        export function handler(req: any, res: any) {
+          try { work(); } catch (e) { res.status(500)./* answer */end(String(e)); }
+        }
+        """, path="src/server/handler.ts"),
+    # Caught, and nowhere to leak it to: logged only.
+    ts("RL305", """
+        export function run() {
+          try { work(); } catch (e) { console.error(e.message); }
+        }
+        """, flagged=False),
     # --- RL306 token-in-url (TS) ------------------------------------------------------
     ts("RL306", """
         export function open(t: string) {

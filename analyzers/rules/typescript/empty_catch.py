@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ...languages import TYPESCRIPT
 from ...model import FixAvailability, Severity
-from ...rule import Captures, Rule
+from ...rule import Captures, Rule, compile_prefilter
+from ...typescript.prefilters import empty_block_after_header
 
 
 class EmptyCatch(Rule):
@@ -48,6 +49,8 @@ class EmptyCatch(Rule):
     """
 
     code = "RL501"
+    # Text prefilter (necessary condition): `catch`, and an empty block after a `)`, the
+    # word `catch` or a comment (`prefilter`: most files with a `catch` have none).
     requires = r"catch"
     # Anchor: The `catch` keyword of the clause.
     anchor = r"\bcatch\b"
@@ -61,6 +64,10 @@ class EmptyCatch(Rule):
     query = """
     (catch_clause body: (statement_block) @body) @catch
     """
+
+    @classmethod
+    def prefilter(cls, options=None):
+        return compile_prefilter(cls.requires, empty_block_after_header)
 
     def on_match(self, captures: Captures, pattern: int) -> None:
         body = captures["body"][0]

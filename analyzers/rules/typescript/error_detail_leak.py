@@ -9,9 +9,10 @@ from tree_sitter import Node
 
 from ...languages import TYPESCRIPT
 from ...model import Severity
-from ...rule import Captures, Rule
+from ...rule import Captures, Rule, compile_prefilter
 from ...typescript.gated import sound_filter, word_nodes
 from ...typescript.literals import unwrap
+from ...typescript.prefilters import mentions_response_sink
 from ...typescript.project import USE_SERVER_RE
 from ...typescript.semantic import enclosing_function
 
@@ -90,7 +91,8 @@ class ErrorDetailLeak(Rule):
     """
 
     code = "RL305"
-    # Text prefilter (necessary condition): a `catch (e)` clause or a `.catch(...)` handler.
+    # Text prefilter (necessary condition): a `catch (e)` clause or a `.catch(...)` handler,
+    # and (`prefilter`) a response, framework module or server action it can leak through.
     requires = r"catch"
     # Anchor: The `catch` keyword of the clause (promise `.catch` handlers are found in `finish`).
     anchor = r"\bcatch\b"
@@ -111,6 +113,10 @@ class ErrorDetailLeak(Rule):
     query = """
     (catch_clause parameter: (identifier) @param body: (statement_block) @body)
     """
+
+    @classmethod
+    def prefilter(cls, options=None):
+        return compile_prefilter(cls.requires, mentions_response_sink)
 
     def finish(self) -> None:
         for pattern, captures in sound_filter(self.ctx, self._catch_handlers()):
