@@ -87,10 +87,15 @@ def _prefetch_source(grammar: str) -> tuple[str, str, str | None]:
     return ts_semantic.IMPORTS_CACHE_KEY, ts_semantic._IMPORTS, ts_semantic.IMPORTS_ANCHOR
 
 
+_FULL: set[str] = set()  # the grammars whose combined query this process has compiled
+
+
 @functools.cache
 def combined_query(grammar: str) -> CombinedQuery:
     """All rules' patterns of one grammar in one Query (one pass of the C matcher)."""
-    return _build_query(grammar, registry.for_language(FAMILY_OF[grammar]))
+    found = _build_query(grammar, registry.for_language(FAMILY_OF[grammar]))
+    _FULL.add(grammar)
+    return found
 
 
 def _build_query(grammar: str, rules: tuple[type[Rule], ...]) -> CombinedQuery:
@@ -147,22 +152,41 @@ def _build_query(grammar: str, rules: tuple[type[Rule], ...]) -> CombinedQuery:
 SUBSET_AFTER: int | None = 16
 _SUBSET_SEEN: dict[tuple[str, frozenset], int] = {}
 _SUBSET_QUERIES: dict[tuple[str, frozenset], CombinedQuery] = {}
+# Before the full query of a grammar is compiled in the process, the subsets met get
+# their own query at once, as long as all of them together hold at most half of the
+# grammar's rules; past that the full one is compiled. Compiling costs ~1.5 ms per
+# pattern: a grammar met in a few files (the Python half's one `.js` file; the batch
+# parent compiles only the grammars most files need) pays for the patterns of the rules
+# its prefilters left (15 ms for that file's two) rather than for all (~25-45 ms per
+# grammar), and a run that needs the full query anyway pays at most half more.
+_SUBSET_RULES_MADE: dict[str, int] = {}
 
 
 def query_for(grammar: str, active: frozenset[type[Rule]]) -> CombinedQuery:
     """The query to run for the rules in `active` (rules with a query only): the
-    combined one, or a compiled query of just their patterns once the subset recurs."""
+    combined one, or a compiled query of just their patterns (while the combined one is
+    not compiled yet, or once the subset recurs)."""
     key = (grammar, active)
     found = _SUBSET_QUERIES.get(key)
     if found is not None:
         return found
+    if grammar not in _FULL:
+        made = _SUBSET_RULES_MADE.get(grammar, 0) + len(active)
+        if made <= len(_with_query(grammar)) // 2:
+            _SUBSET_RULES_MADE[grammar] = made
+            return _subset_query(grammar, active)
     full = combined_query(grammar)
+    _FULL.add(grammar)
     seen = _SUBSET_SEEN.get(key, 0) + 1
     _SUBSET_SEEN[key] = seen
     if SUBSET_AFTER is None or seen < SUBSET_AFTER:
         return full
+    return _subset_query(grammar, active)
+
+
+def _subset_query(grammar: str, active: frozenset[type[Rule]]) -> CombinedQuery:
     rules = tuple(r for r in registry.for_language(FAMILY_OF[grammar]) if r in active)
-    found = _SUBSET_QUERIES[key] = _build_query(grammar, rules)
+    found = _SUBSET_QUERIES[(grammar, active)] = _build_query(grammar, rules)
     return found
 
 

@@ -253,8 +253,9 @@ def test_subset_query_gives_the_same_matches(monkeypatch):
 
 
 def test_batch_workers_never_compile_subset_queries(monkeypatch, tmp_path):
-    """SUBSET_AFTER None (what a batch worker sets) keeps the full query for every subset,
-    however often it recurs; the findings are the same."""
+    """SUBSET_AFTER None (what a batch worker sets) keeps the full query, once compiled
+    (the batch parent compiles it before the fork), for every subset however often it
+    recurs; the findings are the same."""
     from reviewlens.server import runner
 
     source = b"import os\ntry:\n    os.system(cmd)\nexcept:\n    raise ValueError('x')\n"
@@ -264,9 +265,46 @@ def test_batch_workers_never_compile_subset_queries(monkeypatch, tmp_path):
     monkeypatch.setattr(engine, "_SUBSET_QUERIES", {})
     runner._init_worker(runner.Options(roots=[str(tmp_path)]))
     assert engine.SUBSET_AFTER is None
+    engine.combined_query("python")
     results = {tuple(_findings(engine.check_source(source, "app/x.py", Settings(), rel_path="app/x.py")))
                for _ in range(40)}
     assert not engine._SUBSET_QUERIES and len(results) == 1
+
+
+def test_a_grammar_without_its_full_query_starts_with_subsets(monkeypatch):
+    """Before a process has compiled a grammar's full query, the rule subsets met get
+    their own queries (reused when they recur) while all of them together hold at most
+    half of the grammar's rules; then the full query is compiled. Findings are those of
+    the full query."""
+    sources = [
+        b"def f():\n    print(1)\n",
+        b"try:\n    f()\nexcept:\n    pass\n",
+        b"import os\ntry:\n    os.system(cmd)\nexcept:\n    raise ValueError('x')\n",
+        b"API_KEY = 'sk-live-0123456789abcdef'\n",
+    ]
+    monkeypatch.setattr(engine, "PREFILTER", True)
+    monkeypatch.setattr(engine, "SUBSET_AFTER", None)
+    monkeypatch.setattr(engine, "_SUBSET_SEEN", {})
+    monkeypatch.setattr(engine, "_SUBSET_QUERIES", {})
+    monkeypatch.setattr(engine, "_SUBSET_RULES_MADE", {})
+    monkeypatch.setattr(engine, "_FULL", set())
+    built: list[int] = []
+    real_build = engine._build_query
+    monkeypatch.setattr(engine, "_build_query", lambda g, rules: built.append(len(rules)) or real_build(g, rules))
+    half = len(engine._with_query("python")) // 2
+
+    def check(source: bytes) -> list:
+        return _findings(engine.check_source(source, "app/x.py", Settings(), rel_path="app/x.py"))
+
+    got = [check(sources[0]), check(sources[0]), check(sources[1])]
+    assert len(built) == 2 and len(engine._SUBSET_QUERIES) == 2, "two subsets, each compiled once"
+    assert sum(built) <= half and "python" not in engine._FULL
+    got += [check(sources[2]), check(sources[3])]
+    assert sum(n for n in built if n < len(engine._rules_of("python"))) <= half
+    assert "python" in engine._FULL, "past half of the rules, the full query"
+    monkeypatch.setattr(engine, "PREFILTER", False)
+    assert got == [check(s) for s in [sources[0], sources[0], sources[1], sources[2], sources[3]]]
+    assert got[0] and got[2] and {f[0] for f in got[3]} >= {"RL307", "RL501", "RL502"} and got[4]
 
 
 def test_check_source_can_skip_the_prefilters(monkeypatch):
