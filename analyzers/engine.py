@@ -87,14 +87,14 @@ def _prefetch_source(grammar: str) -> tuple[str, str, str | None]:
     return ts_semantic.IMPORTS_CACHE_KEY, ts_semantic._IMPORTS, ts_semantic.IMPORTS_ANCHOR
 
 
-_FULL: set[str] = set()  # the grammars whose combined query this process has compiled
+_COMBINED: dict[str, CombinedQuery] = {}  # grammar -> its combined query, once compiled
 
 
-@functools.cache
 def combined_query(grammar: str) -> CombinedQuery:
     """All rules' patterns of one grammar in one Query (one pass of the C matcher)."""
-    found = _build_query(grammar, registry.for_language(FAMILY_OF[grammar]))
-    _FULL.add(grammar)
+    found = _COMBINED.get(grammar)
+    if found is None:
+        found = _COMBINED[grammar] = _build_query(grammar, registry.for_language(FAMILY_OF[grammar]))
     return found
 
 
@@ -170,13 +170,12 @@ def query_for(grammar: str, active: frozenset[type[Rule]]) -> CombinedQuery:
     found = _SUBSET_QUERIES.get(key)
     if found is not None:
         return found
-    if grammar not in _FULL:
+    if grammar not in _COMBINED:
         made = _SUBSET_RULES_MADE.get(grammar, 0) + len(active)
         if made <= len(_with_query(grammar)) // 2:
             _SUBSET_RULES_MADE[grammar] = made
             return _subset_query(grammar, active)
     full = combined_query(grammar)
-    _FULL.add(grammar)
     seen = _SUBSET_SEEN.get(key, 0) + 1
     _SUBSET_SEEN[key] = seen
     if SUBSET_AFTER is None or seen < SUBSET_AFTER:

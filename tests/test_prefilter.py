@@ -287,7 +287,7 @@ def test_a_grammar_without_its_full_query_starts_with_subsets(monkeypatch):
     monkeypatch.setattr(engine, "_SUBSET_SEEN", {})
     monkeypatch.setattr(engine, "_SUBSET_QUERIES", {})
     monkeypatch.setattr(engine, "_SUBSET_RULES_MADE", {})
-    monkeypatch.setattr(engine, "_FULL", set())
+    monkeypatch.setattr(engine, "_COMBINED", {})
     built: list[int] = []
     real_build = engine._build_query
     monkeypatch.setattr(engine, "_build_query", lambda g, rules: built.append(len(rules)) or real_build(g, rules))
@@ -298,10 +298,10 @@ def test_a_grammar_without_its_full_query_starts_with_subsets(monkeypatch):
 
     got = [check(sources[0]), check(sources[0]), check(sources[1])]
     assert len(built) == 2 and len(engine._SUBSET_QUERIES) == 2, "two subsets, each compiled once"
-    assert sum(built) <= half and "python" not in engine._FULL
+    assert sum(built) <= half and "python" not in engine._COMBINED
     got += [check(sources[2]), check(sources[3])]
     assert sum(n for n in built if n < len(engine._rules_of("python"))) <= half
-    assert "python" in engine._FULL, "past half of the rules, the full query"
+    assert "python" in engine._COMBINED, "past half of the rules, the full query"
     monkeypatch.setattr(engine, "PREFILTER", False)
     assert got == [check(s) for s in [sources[0], sources[0], sources[1], sources[2], sources[3]]]
     assert got[0] and got[2] and {f[0] for f in got[3]} >= {"RL307", "RL501", "RL502"} and got[4]
