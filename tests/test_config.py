@@ -192,3 +192,23 @@ def test_resolver_override_file(tmp_path):
 def test_table_must_be_a_table():
     with pytest.raises(ConfigError, match="must be a table"):
         settings_from_table(["x"], None, None)  # type: ignore[arg-type]
+
+
+def test_real_dir_resolves_like_pathlib_through_symlinks_and_dots(tmp_path):
+    """config._real_dir builds a folder's real path from its parent's: every spelling
+    must still come out as Path.resolve() has it."""
+    import os
+
+    from reviewlens.analyzers.config import _real_dir
+
+    (tmp_path / "a" / "b" / "c").mkdir(parents=True)
+    os.symlink(tmp_path / "a" / "b", tmp_path / "lnk")
+    os.symlink("../..", tmp_path / "a" / "b" / "up")
+    d = str(tmp_path)
+    spellings = [f"{d}/a/b/c", f"{d}/lnk/c", f"{d}/lnk", f"{d}/a/b/up/a", f"{d}/lnk/../a", f"{d}//a//b",
+                 f"{d}/a/./b", f"{d}/a/../a/b", f"{d}/a/b/.", f"{d}/missing/x", f"{d}/a/b/c/", "/"]
+    for folder in spellings:
+        _real_dir.cache_clear()  # each spelling from scratch, then with its parents cached
+        assert _real_dir(folder) == Path(folder).resolve(), folder
+    for folder in spellings:
+        assert _real_dir(folder) == Path(folder).resolve(), folder
