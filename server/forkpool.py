@@ -11,6 +11,10 @@ the first file is checked. This pool needs only `os.fork`, `select` and `pickle`
 - A worker answers each chunk with one length-prefixed pickle of its results.
 - Each worker writes the position of the item it is working on into a shared page, so
   when one dies (a crash in native code) the parent names that exact item.
+- Optionally the items come in lanes (consecutive ranges, e.g. the Python files and the
+  TypeScript files of a run): each worker is given a lane and takes its chunks in order,
+  then helps with whichever lane has most chunks left. A worker that keeps to one
+  language pays that language's warm-up costs only (rule imports, query compiles).
 
 Exceptions raised by `work` travel back and are raised again in the parent, as the
 executor does. Elsewhere than Linux (no fork, or fork unsafe with system frameworks) the
@@ -50,19 +54,27 @@ def available() -> bool:
 
 
 def run(items: list, work: Callable[[Any], Any], jobs: int, chunksize: int,
-        init: Callable[..., None], initargs: tuple = ()) -> Iterator[tuple[int, Any]]:
-    """Yield (position in `items`, work(item)) for every item, as chunks complete."""
-    chunks = [(start, min(start + chunksize, len(items))) for start in range(0, len(items), chunksize)]
+        init: Callable[..., None], initargs: tuple = (),
+        lanes: list[tuple[int, int, int]] | None = None) -> Iterator[tuple[int, Any]]:
+    """Yield (position in `items`, work(item)) for every item, as chunks complete.
+
+    `lanes`: (start, end, workers) ranges covering `items` in order; that many workers
+    start in each, and the worker of slot k is passed its lane's number as a last
+    argument to `init`. Without lanes all items form one and `init` gets `initargs` only."""
+    plan = _Chunks(chunksize, lanes or [(0, len(items), jobs)])
+    chunks = plan.chunks
+    lane_of_slot = plan.lane_of_slot[:jobs]
+    jobs = min(jobs, len(chunks), len(lane_of_slot))
     progress = mmap.mmap(-1, _SLOT.size * max(1, jobs))
     workers: list[_Worker] = []
     finished = False
     try:
-        for slot in range(min(jobs, len(chunks))):
-            workers.append(_Worker.start(slot, workers, items, chunks, work, init, initargs, progress))
-        queued = 0
+        for slot in range(jobs):
+            args = initargs + (lane_of_slot[slot],) if lanes else initargs
+            workers.append(_Worker.start(slot, workers, items, chunks, work, init, args, progress))
         for _ in range(_AHEAD):
             for w in workers:
-                queued = w.feed(queued, len(chunks))
+                w.feed(plan, lane_of_slot[w.slot])
         by_fd = {w.results: w for w in workers}
         left = len(chunks)
         while left:
@@ -78,7 +90,7 @@ def run(items: list, work: Callable[[Any], Any], jobs: int, chunksize: int,
                 if kind == "raise":
                     raise value
                 w.inflight.popleft()
-                queued = w.feed(queued, len(chunks))
+                w.feed(plan, lane_of_slot[w.slot])
                 if not w.inflight and w.tasks != _BROKEN:  # done: its end-of-file is no crash
                     del by_fd[fd]
                 left -= 1
@@ -90,6 +102,32 @@ def run(items: list, work: Callable[[Any], Any], jobs: int, chunksize: int,
         for w in workers:
             w.stop(kill=not finished)
         progress.close()
+
+
+class _Chunks:
+    """The chunks of a run, queued per lane in item order."""
+
+    def __init__(self, chunksize: int, lanes: list[tuple[int, int, int]]) -> None:
+        self.chunks: list[tuple[int, int]] = []
+        self.queues: list[deque[int]] = []
+        self.lane_of: list[int] = []
+        self.lane_of_slot: list[int] = []  # each lane's workers, in lane order
+        for lane, (start, end, workers) in enumerate(lanes):
+            queue: deque[int] = deque()
+            for at in range(start, end, chunksize):
+                queue.append(len(self.chunks))
+                self.chunks.append((at, min(at + chunksize, end)))
+                self.lane_of.append(lane)
+            self.queues.append(queue)
+            self.lane_of_slot.extend([lane] * workers)
+
+    def take(self, lane: int) -> int | None:
+        """The next chunk of `lane`; once it is empty, of the lane with most left."""
+        queue = self.queues[lane] if self.queues[lane] else max(self.queues, key=len)
+        return queue.popleft() if queue else None
+
+    def give_back(self, number: int) -> None:
+        self.queues[self.lane_of[number]].appendleft(number)
 
 
 class _Worker:
@@ -119,22 +157,23 @@ class _Worker:
         os.close(result_w)
         return cls(slot, pid, task_w, result_r)
 
-    def feed(self, queued: int, total: int) -> int:
+    def feed(self, plan: "_Chunks", lane: int) -> None:
         """Queue the next chunk for this worker, or tell it there are no more."""
         if self.tasks < 0:  # told there are no more, or ended
-            return queued
-        if queued < total:
+            return
+        number = plan.take(lane)
+        if number is not None:
             try:
-                os.write(self.tasks, _CHUNK.pack(queued))
+                os.write(self.tasks, _CHUNK.pack(number))
             except BrokenPipeError:  # it has ended (an error it reported, or a crash):
                 os.close(self.tasks)  # its answer or end-of-file tells which; the chunk
-                self.tasks = _BROKEN  # stays for another worker
-                return queued
-            self.inflight.append(queued)
-            return queued + 1
+                self.tasks = _BROKEN  # goes back for another worker
+                plan.give_back(number)
+                return
+            self.inflight.append(number)
+            return
         os.close(self.tasks)  # the worker finishes what it has, then reads end-of-file
         self.tasks = -1
-        return queued
 
     def receive(self) -> tuple | None:
         header = _read_exact(self.results, _LENGTH.size)

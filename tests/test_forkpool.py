@@ -140,3 +140,46 @@ def test_a_worker_dying_in_its_initializer_names_no_item(no_leftovers):
     with pytest.raises(forkpool.WorkerDied) as died:
         list(forkpool.run(list(range(30)), _work, 2, 3, _dying_init, ("x",)))
     assert died.value.item is None and died.value.status == "exit code 9"
+
+
+# --- lanes -------------------------------------------------------------------------------
+
+def _init_lane(tag: str, lane: int) -> None:
+    _SETUP["tag"], _SETUP["lane"] = tag, lane
+
+
+def _work_in_lane(item: int) -> tuple:
+    if _SETUP["lane"] == 1:
+        import time
+
+        time.sleep(0.002)  # the long lane: the other lane's worker runs dry and helps
+    return item, _SETUP["lane"], os.getpid()
+
+
+@pytest.mark.parametrize("lanes,jobs", [
+    ([(0, 30, 1), (30, 100, 1)], 2),
+    ([(0, 2, 1), (2, 120, 1)], 2),
+    ([(0, 50, 2), (50, 60, 1)], 3),
+    ([(0, 40, 2), (40, 90, 2)], 3),  # fewer jobs than lane workers: lane 1 is only helped
+    ([(0, 0, 1), (0, 25, 1)], 2),  # an empty lane
+])
+def test_lanes_every_item_once_each_worker_told_its_lane(lanes, jobs, no_leftovers):
+    count = lanes[-1][1]
+    got = list(forkpool.run(list(range(count)), _work_in_lane, jobs, 5, _init_lane, ("x",), lanes=lanes))
+    assert sorted(at for at, _ in got) == list(range(count))
+    assert all(at == value[0] for at, value in got)
+    lane_of_pid: dict[int, int] = {}
+    for _, (_, lane, pid) in got:
+        assert lane_of_pid.setdefault(pid, lane) == lane  # one lane per worker, for its lifetime
+    expected = [n for n, (_, _, workers) in enumerate(lanes) for _ in range(workers)][:jobs]
+    assert sorted(lane_of_pid.values()) == sorted(expected)[:len(lane_of_pid)]
+
+
+def test_a_worker_starts_on_its_own_lane_and_helps_once_it_runs_dry(no_leftovers):
+    lanes = [(0, 10, 1), (10, 200, 1)]
+    got = dict(forkpool.run(list(range(200)), _work_in_lane, 2, 5, _init_lane, ("x",), lanes=lanes))
+    helper = got[0][2]  # the lane-0 worker took the lane's first chunk ...
+    assert got[10][1] == 1 and got[10][2] != helper  # ... the lane-1 worker its own
+    assert all(got[i][2] == helper for i in range(10))  # the short lane: its own worker only
+    helped = [i for i in range(10, 200) if got[i][2] == helper]
+    assert helped and min(helped) > 10  # then it took lane 1's chunks, after the first
