@@ -160,6 +160,10 @@ _SUBSET_QUERIES: dict[tuple[str, frozenset], CombinedQuery] = {}
 # its prefilters left (15 ms for that file's two) rather than for all (~25-45 ms per
 # grammar), and a run that needs the full query anyway pays at most half more.
 _SUBSET_RULES_MADE: dict[str, int] = {}
+# Grammars whose full query is compiled at the first file that needs a query, with no
+# subset before it: a batch worker is told the grammars of many files in its run (each
+# would soon need the full query anyway; a subset first costs its compile on top).
+FULL_FIRST: frozenset[str] = frozenset()
 
 
 def query_for(grammar: str, active: frozenset[type[Rule]]) -> CombinedQuery:
@@ -170,7 +174,7 @@ def query_for(grammar: str, active: frozenset[type[Rule]]) -> CombinedQuery:
     found = _SUBSET_QUERIES.get(key)
     if found is not None:
         return found
-    if grammar not in _COMBINED:
+    if grammar not in _COMBINED and grammar not in FULL_FIRST:
         made = _SUBSET_RULES_MADE.get(grammar, 0) + len(active)
         if made <= len(_with_query(grammar)) // 2:
             _SUBSET_RULES_MADE[grammar] = made

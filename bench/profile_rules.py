@@ -180,7 +180,7 @@ def main() -> int:
         import pstats
 
         print()
-        pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(args.cprofile)
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(args.cprofile)
     return 0
 
 

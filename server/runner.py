@@ -87,10 +87,12 @@ _STATE: _State | None = None
 
 
 def _init_worker(options: Options, resolver: ConfigResolver | None = None,
-                 lane_grammars: tuple[tuple[str, ...], ...] = (), lane: int | None = None) -> None:
+                 lane_grammars: tuple[tuple[str, ...], ...] = (), full_first: frozenset[str] = frozenset(),
+                 lane: int | None = None) -> None:
     global _STATE
     _STATE = _State(options, resolver)
     engine.SUBSET_AFTER = None  # see there: a batch worker is too short-lived to gain
+    engine.FULL_FIRST = full_first  # the grammars of many files in the run (engine.query_for)
     if lane is not None:  # a worker of one language's lane: its queries, compiled here
         for grammar in lane_grammars[lane]:
             engine.combined_query(grammar)
@@ -377,7 +379,7 @@ USE_FORK_POOL = True
 
 def _in_parallel(
     paths: list[str], options: Options, jobs: int, chunksize: int, resolver: ConfigResolver | None = None,
-    lanes: _Lanes | None = None,
+    lanes: _Lanes | None = None, full_first: frozenset[str] = frozenset(),
 ) -> Iterator[tuple[int, FileResult]]:
     """(position in `paths`, result) for every path, checked on `jobs` processes, in the
     order the chunks finish. A worker that dies is a WorkerCrash naming its file.
@@ -387,10 +389,11 @@ def _in_parallel(
     if USE_FORK_POOL and forkpool.available():
         try:
             if lanes is None:
-                yield from forkpool.run(paths, check_file, jobs, chunksize, _init_worker, (options, resolver))
+                yield from forkpool.run(paths, check_file, jobs, chunksize, _init_worker,
+                                        (options, resolver, (), full_first))
             else:
                 yield from forkpool.run(paths, check_file, jobs, chunksize, _init_worker,
-                                        (options, resolver, lanes.grammars), lanes=lanes.ranges)
+                                        (options, resolver, lanes.grammars, full_first), lanes=lanes.ranges)
         except forkpool.WorkerDied as died:
             raise WorkerCrash(
                 f"a checker process died ({died.status}) while checking "
@@ -404,7 +407,8 @@ def _in_parallel(
 
     done = 0
     try:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,)) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                 initargs=(options, None, (), full_first)) as pool:
             for r in pool.map(check_file, paths, chunksize=chunksize):
                 yield done, r
                 done += 1
@@ -429,14 +433,27 @@ def _total_bytes(paths: list[str], enough: int) -> int:
     return total
 
 
-def _common_grammars(paths: list[str]) -> list[str]:
-    """The grammars of at least an eighth of `paths` (and of 16 files)."""
+def _grammar_counts(paths: list[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for p in paths:
         grammar = grammar_for_path(p)
         if grammar is not None:
             counts[grammar] = counts.get(grammar, 0) + 1
+    return counts
+
+
+def _common_grammars(paths: list[str], counts: dict[str, int] | None = None) -> list[str]:
+    """The grammars of at least an eighth of `paths` (and of 16 files); `counts`: theirs
+    (_grammar_counts), when known."""
+    counts = _grammar_counts(paths) if counts is None else counts
     return [g for g, n in counts.items() if n >= max(16, len(paths) // 8)]
+
+
+# A grammar of this many files of a run has its full query compiled in a worker at the
+# first file that needs a query (engine.FULL_FIRST), rather than a rule subset's first:
+# the TypeScript half's 40 `.tsx` files made each worker compile a 4-pattern subset
+# (~6 ms) before the full query.
+FULL_FIRST_FILES = 16
 
 
 # Python and TypeScript files in lanes (forkpool): a worker starts on one language and
@@ -522,6 +539,7 @@ def _check_files(
     sizes = [_size(p) for p in paths]
     chunksize = max(1, min(32, len(paths) // (jobs * 24)))
     lanes = _language_lanes(paths, sizes, jobs)
+    counts = _grammar_counts(paths)
     if lanes is not None:
         order = lanes.order  # each language's files largest first, Python then TypeScript
     else:
@@ -531,10 +549,11 @@ def _check_files(
         # file, on its own critical path, so this costs no wall time and saves (jobs - 1)
         # compiles (~25-45 ms each for Python). A grammar only a few files need (a stray
         # `.js`) is left to the worker that meets it.
-        for grammar in _common_grammars(paths):
+        for grammar in _common_grammars(paths, counts):
             engine.combined_query(grammar)
+    full_first = frozenset(g for g, n in counts.items() if n >= FULL_FIRST_FILES)
     slots: list[FileResult | None] = [None] * len(paths)
-    for at, r in _in_parallel([paths[i] for i in order], options, jobs, chunksize, resolver, lanes):
+    for at, r in _in_parallel([paths[i] for i in order], options, jobs, chunksize, resolver, lanes, full_first):
         slots[order[at]] = r
         while len(results) < len(paths) and slots[len(results)] is not None:
             r = slots[len(results)]

@@ -307,6 +307,39 @@ def test_a_grammar_without_its_full_query_starts_with_subsets(monkeypatch):
     assert got[0] and got[2] and {f[0] for f in got[3]} >= {"RL307", "RL501", "RL502"} and got[4]
 
 
+def test_a_grammar_of_many_files_compiles_its_full_query_first(monkeypatch, tmp_path):
+    """engine.FULL_FIRST (set in a batch worker for the grammars of FULL_FIRST_FILES files
+    of the run): no subset query before the full one."""
+    from reviewlens.server import runner
+
+    monkeypatch.setattr(engine, "PREFILTER", True)
+    monkeypatch.setattr(engine, "_SUBSET_SEEN", {})
+    monkeypatch.setattr(engine, "_SUBSET_QUERIES", {})
+    monkeypatch.setattr(engine, "_SUBSET_RULES_MADE", {})
+    monkeypatch.setattr(engine, "_COMBINED", {})
+    monkeypatch.setattr(engine, "SUBSET_AFTER", engine.SUBSET_AFTER)
+    monkeypatch.setattr(engine, "FULL_FIRST", engine.FULL_FIRST)
+    runner._init_worker(runner.Options(roots=[str(tmp_path)]), None, (), frozenset({"python"}))
+    assert engine.FULL_FIRST == {"python"}
+    findings = _findings(engine.check_source(b"def f():\n    print(1)\n", "app/x.py", Settings(), rel_path="app/x.py"))
+    assert findings and not engine._SUBSET_QUERIES and "python" in engine._COMBINED
+    runner._init_worker(runner.Options(roots=[str(tmp_path)]))
+    assert engine.FULL_FIRST == frozenset()
+
+
+def test_batch_workers_are_told_the_grammars_of_many_files(monkeypatch, tmp_path):
+    from reviewlens.server import runner
+
+    told: list = []
+    monkeypatch.setattr(runner, "_in_parallel", lambda paths, *a: told.append(a[-1]) or iter(()))
+    paths = [str(tmp_path / f"m{i}.py") for i in range(40)] + [str(tmp_path / f"c{i}.tsx") for i in range(runner.FULL_FIRST_FILES)]
+    paths += [str(tmp_path / "one.js")]
+    for p in paths:
+        Path(p).write_text("x = 1\n" * 2000)
+    runner._check_files(paths, runner.Options(roots=[str(tmp_path)]), jobs=2)
+    assert told == [frozenset({"python", "tsx"})]
+
+
 def test_check_source_can_skip_the_prefilters(monkeypatch):
     """prefilter=False (the server's region re-check) runs every enabled rule whatever its
     prefilter says; the default consults them."""

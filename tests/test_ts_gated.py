@@ -1,10 +1,10 @@
 """TypeScript rules matched outside the combined query (analyzers/typescript/gated.py).
 
-RL101, RL102, RL201, RL302, RL402 and RL305's `.catch(handler)` pattern find their
+RL101, RL102, RL201, RL302, RL304, RL402 and RL305's `.catch(handler)` pattern find their
 candidates from the words of the source instead of a tree-sitter query: each must hand
 `on_match` exactly the matches the query it stands for would give (same pattern index,
 same capture names and nodes, in document order), on every TypeScript fixture and on a
-source of edge cases (also parsed with syntax errors). RL304/RL306/RL307 run their own
+source of edge cases (also parsed with syntax errors). RL306/RL307 run their own
 query in finish() behind a text gate: those queries must compile on both grammars.
 """
 
@@ -94,6 +94,26 @@ REFERENCE = {
       right: (_) @value
       (#eq? @storage "localStorage")) @write
     """,
+    "RL304": """
+    (call_expression
+      function: (identifier) @fn
+      arguments: (arguments . (_) @first)
+      (#match? @fn "[Cc]ors$")) @call
+    (call_expression
+      function: (member_expression property: (property_identifier) @_fname) @fn
+      arguments: (arguments . (_) @first)
+      (#match? @_fname "([Cc]ors|^register)$")) @call
+    (pair key: (string) @key value: (_) @value
+      (#match? @key "^[\\"'][Aa]ccess-[Cc]ontrol-[Aa]llow-[Cc]redentials[\\"']$")) @pair
+    (call_expression
+      function: (member_expression property: (property_identifier) @setter)
+      arguments: (arguments . (string) @name . (_) @value)
+      (#any-of? @setter "setHeader" "header" "set" "append")
+      (#match? @name "^[\\"'][Aa]ccess-[Cc]ontrol-[Aa]llow-[Cc]redentials[\\"']$")) @setcall
+    (pair key: (property_identifier) @key value: (string) @value
+      (#eq? @key "key")
+      (#match? @value "^[\\"'][Aa]ccess-[Cc]ontrol-[Aa]llow-[Cc]redentials[\\"']$")) @listpair
+    """,
     "RL402": """
     ((identifier) @global
       (#any-of? @global "window" "document" "localStorage" "sessionStorage" "navigator"))
@@ -129,6 +149,18 @@ localStorage["token"] = t; window.localStorage[k] = v; localStorage.token = t; s
 localStorage.getItem("x"); this.localStorage.setItem(k, v); localStorage.setItem`x`; x = localStorage; localStorage = y;
 localStorage.token += t; (localStorage).setItem(k, v); localStorage.#p = 1; const s = localStorage.setItem(k, v);
 const é = window; élog.info(token); log\u0067er.info(token);
+app.use(cors({ origin: true, credentials: true })); app.use(Cors()); cors``; cors?.(o); cors<T>(o);
+fastify.register(cors, { origin: "*" }); a.b.register(/* c */ x); app.enableCors({}); x.fooCors(o)(p);
+cors(/* only a comment */); corsx(o); Xcors(o); app.registerX(cors, o); app.xregister(c, o); app.#cors(o);
+new cors(o); cors; const c = cors; x.register(a).cors(b); cors(cors(o)); Cors.cors(o);
+res.setHeader("Access-Control-Allow-Credentials", "true"); res.header('access-control-allow-credentials', true);
+headers.set("Access-Control-Allow-Credentials" /* c */, "true"); h.append("Access-Control-Allow-Credentials");
+h.get("Access-Control-Allow-Credentials", "true"); h.set(x, "Access-Control-Allow-Credentials", y); h.#set("Access-Control-Allow-Credentials", 1);
+h.set("Access-Control-Allow-Credentials", "true", z); set("Access-Control-Allow-Credentials", 1); h.set`x`;
+const o = { "Access-Control-Allow-Credentials": "true", 'Access-Control-Allow-Origin': "*" };
+const l = [{ key: "Access-Control-Allow-Credentials", value: "true" }, { key: 'ACCESS-CONTROL-ALLOW-CREDENTIALS' }];
+const q = { ["Access-Control-Allow-Credentials"]: 1, key: `Access-Control-Allow-Credentials`, k: "Access-Control-Allow-Credentials" };
+const r = { "x-Access-Control-Allow-Credentials": 1, "Access-Control-Allow-Credentials-x": 2, "Access-Control-Allow-Credentials" };
 console.log(token
 """
 
@@ -166,6 +198,8 @@ def _hand(code: str, ctx: FileContext) -> list[tuple[int, dict]]:
         return list(rule._catch_handlers())
     if code == "RL302":
         return list(token_in_localstorage.TokenInLocalStorage(ctx)._writes())
+    if code == "RL304":
+        return cors_wildcard_credentials.CorsWildcardCredentials(ctx)._candidates()
     if code == "RL201":
         rule = blocking_call_in_async.BlockingCallInAsync(ctx)
         return list(rule._sync_calls())
@@ -223,13 +257,20 @@ def test_edge_cases_find_what_they_should():
     rl302 = [(p, ctx.text(c["write"][0])) for p, c in _hand("RL302", ctx)]
     assert (0, 'localStorage.setItem("token", t)') in rl302 and (1, 'localStorage["token"] = t') in rl302
     assert (2, "self.localStorage.jwt = t") in rl302 and (0, "a.b.localStorage.setItem(k, v)") not in rl302
+    calls = [ctx.text(c["fn"][0]) for p, c in _hand("RL304", ctx) if p in (0, 1)]
+    assert {"cors", "Xcors", "fastify.register", "a.b.register", "x.fooCors", "Cors.cors", "app.enableCors"} <= set(calls)
+    assert not {"corsx", "app.registerX", "app.xregister", "app.#cors", "Cors"} & set(calls)
+    setters = [c["setcall"][0] for p, c in _hand("RL304", ctx) if p == 3]
+    assert [ctx.text(s.child_by_field_name("function")) for s in setters] == ["res.setHeader", "res.header", "headers.set", "h.set"]
+    pairs = [(p, ctx.text(c.get("pair", c.get("listpair"))[0])) for p, c in _hand("RL304", ctx) if p in (2, 4)]
+    assert (2, '"Access-Control-Allow-Credentials": "true"') in pairs and (4, 'key: "Access-Control-Allow-Credentials"') in pairs
+    assert len(pairs) == 2  # not the all-caps name, a computed or template key, nor a longer header
     rl402 = [ctx.text(c["global"][0]) for _, c in _hand("RL402", ctx)]
     assert "windows" not in rl402 and rl402.count("window") >= 4
 
 
 def test_gated_queries_compile_on_every_grammar():
     rules = (
-        cors_wildcard_credentials.CorsWildcardCredentials,
         token_in_url.TokenInUrl,
         shell_injection.ShellInjection,
     )

@@ -9,7 +9,7 @@ from tree_sitter import Node
 from ...languages import TYPESCRIPT
 from ...model import Severity
 from ...rule import Captures, Rule
-from ...typescript.gated import gated_matches, mentions
+from ...typescript.gated import mentions, sound_filter, word_nodes
 from ...typescript.literals import const_value, string_value, unwrap
 
 ACAO = "access-control-allow-origin"
@@ -50,6 +50,24 @@ def _is_true(node: Node | None) -> bool:
 
 
 _CORS_MEMBER = re.compile(r"([Cc]ors|\.register)$")
+_CORS_WORDS = re.compile(rb"[Cc]ors|register")
+_CORS_END = re.compile(rb"[Cc]ors$")
+_NAMES = frozenset({"identifier", "property_identifier"})
+_ACAC_STRING = re.compile(rb"[\"'][Aa]ccess-[Cc]ontrol-[Aa]llow-[Cc]redentials[\"']")
+_STRING = frozenset({"string"})
+
+
+def _callee_of(call: Node | None, fn: Node) -> bool:
+    return call is not None and call.type == "call_expression" and call.child_by_field_name("function") == fn
+
+
+def _first_argument(call: Node) -> Node | None:
+    """The first named child of a call's `arguments` (a comment counts, as a query's
+    anchor sees it); None for a tagged template or an empty list."""
+    args = call.child_by_field_name("arguments")
+    if args is None or args.type != "arguments" or args.named_child_count == 0:
+        return None
+    return args.named_children[0]
 
 
 
@@ -101,35 +119,79 @@ class CorsWildcardCredentials(Rule):
         "middleware": "CORS allows {origin} together with credentials: any site can make authenticated requests",
         "headers": "`Access-Control-Allow-Origin: *` together with `Access-Control-Allow-Credentials: true`",
     }
-    # The rule's patterns run in finish(), only over files passing the text gate (the
-    # `requires` condition): not compiled into the combined query of every process nor
-    # matched in every file (typescript/gated.py).
+    # Matched in finish(), only in files passing the text gate (the `requires`
+    # condition), from the words of the source (typescript/gated.py): compiled as a query
+    # on both grammars, these patterns cost ~12 ms each in every process that meets such
+    # a file. They stand for
+    #   (call_expression function: (identifier) @fn arguments: (arguments . (_) @first)
+    #     (#match? @fn "[Cc]ors$")) @call
+    #   (call_expression
+    #     function: (member_expression property: (property_identifier) @_fname) @fn
+    #     arguments: (arguments . (_) @first)
+    #     (#match? @_fname "([Cc]ors|^register)$")) @call
+    #   (pair key: (string) @key value: (_) @value (#match? @key ACAC)) @pair
+    #   (call_expression
+    #     function: (member_expression property: (property_identifier) @setter)
+    #     arguments: (arguments . (string) @name . (_) @value)
+    #     (#any-of? @setter "setHeader" "header" "set" "append") (#match? @name ACAC)) @setcall
+    #   (pair key: (property_identifier) @key value: (string) @value
+    #     (#eq? @key "key") (#match? @value ACAC)) @listpair
+    # with ACAC the quoted header name `Access-Control-Allow-Credentials` (its initials in
+    # either case).
     query = ""
-    gated_query = """
-    (call_expression
-      function: (identifier) @fn
-      arguments: (arguments . (_) @first)
-      (#match? @fn "[Cc]ors$")) @call
-    (call_expression
-      function: (member_expression property: (property_identifier) @_fname) @fn
-      arguments: (arguments . (_) @first)
-      (#match? @_fname "([Cc]ors|^register)$")) @call
-    (pair key: (string) @key value: (_) @value
-      (#match? @key "^[\\"'][Aa]ccess-[Cc]ontrol-[Aa]llow-[Cc]redentials[\\"']$")) @pair
-    (call_expression
-      function: (member_expression property: (property_identifier) @setter)
-      arguments: (arguments . (string) @name . (_) @value)
-      (#any-of? @setter "setHeader" "header" "set" "append")
-      (#match? @name "^[\\"'][Aa]ccess-[Cc]ontrol-[Aa]llow-[Cc]redentials[\\"']$")) @setcall
-    (pair key: (property_identifier) @key value: (string) @value
-      (#eq? @key "key")
-      (#match? @value "^[\\"'][Aa]ccess-[Cc]ontrol-[Aa]llow-[Cc]redentials[\\"']$")) @listpair
-    """
 
     def finish(self) -> None:
         if mentions(self.ctx, b"credentials", ignore_case=True):
-            for pattern, captures in gated_matches(self.ctx, self.gated_query):
+            for pattern, captures in sound_filter(self.ctx, self._candidates()):
                 self.on_match(captures, pattern)
+
+    def _candidates(self) -> list[tuple[int, Captures]]:
+        """The matches of the patterns above, in document order."""
+        found: list[tuple[int, int, Captures]] = []
+        for name in word_nodes(self.ctx, _CORS_WORDS, _NAMES, whole=False):
+            text = name.text
+            if name.type == "identifier":
+                call = name.parent
+                if not _CORS_END.search(text) or not _callee_of(call, name):
+                    continue
+                first = _first_argument(call)
+                if first is not None:
+                    found.append((call.start_byte, 0, {"fn": [name], "first": [first], "call": [call]}))
+                continue
+            member = name.parent
+            if not (_CORS_END.search(text) or text == b"register") or member is None or member.type != "member_expression":
+                continue
+            call = member.parent
+            if member.child_by_field_name("property") != name or not _callee_of(call, member):
+                continue
+            first = _first_argument(call)
+            if first is not None:
+                found.append((call.start_byte, 1, {"_fname": [name], "fn": [member], "first": [first], "call": [call]}))
+        for string in word_nodes(self.ctx, _ACAC_STRING, _STRING):
+            parent = string.parent
+            if parent is None:
+                continue
+            if parent.type == "pair":
+                value = parent.child_by_field_name("value")
+                if parent.child_by_field_name("key") == string:
+                    if value is not None and value.is_named:
+                        found.append((parent.start_byte, 2, {"key": [string], "value": [value], "pair": [parent]}))
+                elif value == string:
+                    key = parent.child_by_field_name("key")
+                    if key is not None and key.type == "property_identifier" and key.text == b"key":
+                        found.append((parent.start_byte, 4, {"key": [key], "value": [string], "listpair": [parent]}))
+            elif parent.type == "arguments":
+                items = parent.named_children
+                call = parent.parent
+                if len(items) < 2 or items[0] != string or call is None or call.type != "call_expression":
+                    continue
+                member = call.child_by_field_name("function")
+                prop = member.child_by_field_name("property") if member is not None and member.type == "member_expression" else None
+                if call.child_by_field_name("arguments") == parent and prop is not None and prop.type == "property_identifier" \
+                        and prop.text.decode() in HEADER_SETTERS:
+                    found.append((call.start_byte, 3, {"setter": [prop], "name": [string], "value": [items[1]], "setcall": [call]}))
+        found.sort(key=lambda m: m[0])
+        return [(pattern, captures) for _, pattern, captures in found]
 
     def on_match(self, captures: Captures, pattern: int) -> None:
         if pattern <= 1:
