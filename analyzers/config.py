@@ -431,7 +431,24 @@ class ConfigResolver:
         settings = self._for_dir(folder)
         if key is not None:
             self._by_file[key] = settings
+            if folder is p:  # a folder governs its files as it is governed
+                self._by_folder.setdefault(key, settings)
         return settings
+
+    def snapshot(self) -> tuple[dict[str, Settings], dict[str, Settings]]:
+        """The answers found so far by path string, picklable: the background discovery's
+        child hands them to the parent, which `absorb`s them (its forked workers then
+        inherit them, as they would an in-process discovery's)."""
+        return self._by_file, self._by_folder
+
+    def absorb(self, snapshot: tuple[dict[str, Settings], dict[str, Settings]]) -> None:
+        """Take another resolver's answers (`snapshot()` of one with the same override and
+        defaults) for the paths this one has not resolved itself."""
+        by_file, by_folder = snapshot
+        for key, settings in by_file.items():
+            self._by_file.setdefault(key, settings)
+        for key, settings in by_folder.items():
+            self._by_folder.setdefault(key, settings)
 
     def _for_dir(self, folder: Path) -> Settings:
         cached = self._by_dir.get(folder)

@@ -363,7 +363,7 @@ def cmd_check(args) -> int:
             results = [runner.check_stdin(source, args.stdin_filename, options)]
             files_checked = 1
         else:
-            found = discover(paths, resolver, force_exclude=args.force_exclude)
+            found = _discover(paths, resolver, args, session)
             for missing in found.missing:
                 print(f"reviewlens: error: {missing}: no such file or folder", file=sys.stderr)
             if found.missing:
@@ -372,7 +372,7 @@ def cmd_check(args) -> int:
                 if not args.quiet:
                     print(f"reviewlens: warning: {unsupported}: not a Python, TypeScript or JavaScript file; skipped",
                           file=sys.stderr)
-            results = _run(found.files, options, args, session, resolver)
+            results = _run(found.files, options, args, session, resolver, found.sizes)
             files_checked = sum(1 for r in results if r.checked)
     except WorkerCrash as exc:
         print(f"reviewlens: error: {exc}", file=sys.stderr)
@@ -382,6 +382,39 @@ def cmd_check(args) -> int:
         return EXIT_ERROR
     elapsed = time.perf_counter() - started
     return _report(results, files_checked, args, fmt, options, elapsed, session)
+
+
+def _discover(paths: list[str], resolver, args, session):
+    """The files to check. A cold run on several processes (no result cache) walks the
+    tree in a child process while this one imports the engine and compiles the queries
+    of the grammars the walk finds (server/background_discovery.py)."""
+    from .discovery import discover
+
+    if session is None and any(os.path.isdir(p) for p in paths):
+        from .background_discovery import available, discover_while
+        from .results import default_jobs
+
+        if (args.jobs or default_jobs()) > 1 and available():
+            return discover_while(paths, resolver, _warm_queries, force_exclude=args.force_exclude,
+                                  prepare=_import_engine)
+    return discover(paths, resolver, force_exclude=args.force_exclude)
+
+
+def _import_engine() -> None:
+    from . import runner  # noqa: F401 - the engine, tree-sitter and its grammars
+
+
+def _warm_queries(suffix: str) -> None:
+    """Compile the combined query of the grammar of `suffix` files (the batch parent does it
+    before the fork anyway for a grammar many files need; see runner._check_files)."""
+    from reviewlens.analyzers import engine
+    from reviewlens.analyzers.languages import grammar_for_path
+
+    from . import forkpool  # noqa: F401 - a tree this size is checked on the pool
+
+    grammar = grammar_for_path("file" + suffix)
+    if grammar is not None:
+        engine.combined_query(grammar)
 
 
 def _default_cache_dir(cwd: str, config: str | None) -> str:
@@ -402,7 +435,7 @@ def _default_cache_dir(cwd: str, config: str | None) -> str:
         folder = parent
 
 
-def _run(files: list[str], options, args, session=None, resolver=None) -> list:
+def _run(files: list[str], options, args, session=None, resolver=None, sizes=None) -> list:
     wants_progress = not args.no_progress and not args.quiet and _stderr_is_tty()
     if session is not None:
         # The bar covers only the files that are checked: a warm run shows none.
@@ -413,9 +446,9 @@ def _run(files: list[str], options, args, session=None, resolver=None) -> list:
     from . import runner
 
     if not wants_progress:
-        return runner.check_files(files, options, args.jobs, resolver=resolver)
+        return runner.check_files(files, options, args.jobs, resolver=resolver, sizes=sizes)
     with _progress(len(files)) as advance:
-        return runner.check_files(files, options, args.jobs, on_result=advance, resolver=resolver)
+        return runner.check_files(files, options, args.jobs, on_result=advance, resolver=resolver, sizes=sizes)
 
 
 @contextlib.contextmanager

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:  # imported when a .gitignore is read: a warm run of a tree without one never needs it
     import pathspec
@@ -43,13 +43,22 @@ def grammar_for_path(path: str) -> bool:
     return 0 < i < len(name) - 1 and name[i:].lower() in SOURCE_SUFFIXES
 
 
+def file_size(path: str) -> int:
+    """The size of a file; 0 when it cannot be read (the check reports why)."""
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
 class Discovery:
-    __slots__ = ("files", "missing", "unsupported")
+    __slots__ = ("files", "missing", "unsupported", "sizes")
 
     def __init__(self) -> None:  # (no dataclass: the warm path does without importing dataclasses)
         self.files: list[str] = []  # absolute paths, sorted, unique
         self.missing: list[str] = []  # command-line paths that do not exist
         self.unsupported: list[str] = []  # explicit files of no known language
+        self.sizes: list[int] | None = None  # of `files`, when the walk had them read (0: unreadable)
 
 
 class _Ignores:
@@ -187,7 +196,10 @@ def is_excluded_path(path: str, resolver: ConfigResolver, ignores: _Ignores | No
     return False
 
 
-def discover(paths: list[str], resolver: ConfigResolver, *, force_exclude: bool = False) -> Discovery:
+def discover(paths: list[str], resolver: ConfigResolver, *, force_exclude: bool = False,
+             on_file: Callable[[str], None] | None = None) -> Discovery:
+    """`on_file`: called with each file a folder walk finds, as it finds it (before the
+    list is complete; server/background_discovery.py)."""
     out = Discovery()
     seen: set[str] = set()
     ignores = _Ignores()
@@ -209,7 +221,7 @@ def discover(paths: list[str], resolver: ConfigResolver, *, force_exclude: bool 
         elif os.path.isdir(p):
             if force_exclude and is_excluded_path(p, resolver, ignores):
                 continue
-            for f in _walk(p, resolver, ignores):
+            for f in _walk(p, resolver, ignores, on_file):
                 add(f)
         else:
             out.missing.append(raw)
@@ -217,7 +229,8 @@ def discover(paths: list[str], resolver: ConfigResolver, *, force_exclude: bool 
     return out
 
 
-def _walk(top: str, resolver: ConfigResolver, ignores: _Ignores) -> list[str]:
+def _walk(top: str, resolver: ConfigResolver, ignores: _Ignores,
+          on_file: Callable[[str], None] | None = None) -> list[str]:
     found: list[str] = []
     base_chain = _parent_chain(top, ignores) if _respects_gitignore(resolver, top) else []
     # Stack of (folder, chain of specs governing the folder's entries).
@@ -265,6 +278,8 @@ def _walk(top: str, resolver: ConfigResolver, ignores: _Ignores) -> list[str]:
                 if here.exclude and _excluded_by_config(resolver, entry.path, here):
                     continue
                 found.append(entry.path)
+                if on_file is not None:
+                    on_file(entry.path)
         for d in sorted(subdirs, reverse=True):
             stack.append((d, chain))
     return found

@@ -202,3 +202,11 @@ def _normalised(path: str) -> bool:
 def too_large_notice(shown: str, size: int) -> Notice:
     return Notice(shown, "too-large",
                   f"skipped: {size / 1_048_576:.1f} MB is over the {MAX_FILE_BYTES // 1_048_576} MB limit")
+
+
+def default_jobs() -> int:
+    """Processes a batch run uses by default: the cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)

@@ -25,6 +25,7 @@ from reviewlens.analyzers.positions import LineIndex
 from reviewlens.analyzers.workspace import FileSystemWorkspace, read_bytes
 
 from .cache import RecordingWorkspace, SignedWorkspace, digest
+from .discovery import file_size
 from .results import (  # noqa: F401 - re-exported: the types used to live here
     MAX_FILE_BYTES,
     Diagnostic,
@@ -35,6 +36,7 @@ from .results import (  # noqa: F401 - re-exported: the types used to live here
     Notice,
     Options,
     WorkerCrash,
+    default_jobs,
     display_path,
     too_large_notice,
 )
@@ -348,28 +350,23 @@ def check_stdin(source: bytes, filename: str, options: Options) -> FileResult:
 
 # --- many files -------------------------------------------------------------------------
 
-def default_jobs() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
-
-
 def check_files(
     paths: list[str],
     options: Options,
     jobs: int | None = None,
     on_result: Callable[[FileResult], None] | None = None,
     resolver: ConfigResolver | None = None,
+    sizes: list[int] | None = None,
 ) -> list[FileResult]:
     """Check `paths` (in this order) on up to `jobs` processes; results in input order.
-    `resolver` (without the cache): the one that discovered `paths`, reused."""
+    `resolver` (without the cache): the one that discovered `paths`, reused. `sizes`: the
+    files' sizes when discovery read them (they only order and share out the work)."""
     jobs = jobs or default_jobs()
     if options.caching:
         from .cache import check_files_cached
 
         return check_files_cached(paths, options, jobs, on_result)
-    return _check_files(paths, options, jobs, on_result, resolver)
+    return _check_files(paths, options, jobs, on_result, resolver, sizes)
 
 
 # The fork pool (server/forkpool.py) where the platform has a safe fork; the standard
@@ -477,11 +474,15 @@ class _Lanes:
         self.grammars = grammars  # per lane: the grammars its workers compile at start
 
 
-def _language_lanes(paths: list[str], sizes: list[int], jobs: int) -> _Lanes | None:
-    """Lanes for a run holding both languages in earnest, on the fork pool; else None."""
+def _language_lanes(paths: list[str], sizes: list[int], jobs: int,
+                    counts: dict[str, int] | None = None) -> _Lanes | None:
+    """Lanes for a run holding both languages in earnest, on the fork pool; else None.
+    `counts`: the run's _grammar_counts, when known (a run of one language stops there)."""
     from . import forkpool
 
     if not LANES or jobs < 2 or not (USE_FORK_POOL and forkpool.available()):
+        return None
+    if counts is not None and {FAMILY_OF[g] for g in counts} != set(FAMILY_OF.values()):
         return None
     members: dict[str, list[int]] = {}
     for i, p in enumerate(paths):
@@ -509,22 +510,19 @@ def _language_lanes(paths: list[str], sizes: list[int], jobs: int) -> _Lanes | N
     return _Lanes(order, ranges, tuple(grammars))
 
 
-def _size(path: str) -> int:
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return 0
-
-
 def _check_files(
     paths: list[str],
     options: Options,
     jobs: int,
     on_result: Callable[[FileResult], None] | None = None,
     resolver: ConfigResolver | None = None,
+    sizes: list[int] | None = None,
 ) -> list[FileResult]:
     results: list[FileResult] = []
-    if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD or _total_bytes(paths, PARALLEL_MIN_BYTES) < PARALLEL_MIN_BYTES:
+    if sizes is not None and len(sizes) != len(paths):
+        sizes = None
+    small = (sum(sizes) if sizes is not None else _total_bytes(paths, PARALLEL_MIN_BYTES)) < PARALLEL_MIN_BYTES
+    if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD or small:
         _init_worker(options, resolver)
         for p in paths:
             r = check_file(p)
@@ -536,10 +534,11 @@ def _check_files(
     # workers finish together (in input order the last large files left one worker
     # alone for 25-90 ms of a 0.8 s run on the benchmark corpus). Results are still
     # handed on in input order.
-    sizes = [_size(p) for p in paths]
+    if sizes is None:
+        sizes = [file_size(p) for p in paths]
     chunksize = max(1, min(32, len(paths) // (jobs * 24)))
-    lanes = _language_lanes(paths, sizes, jobs)
     counts = _grammar_counts(paths)
+    lanes = _language_lanes(paths, sizes, jobs, counts)
     if lanes is not None:
         order = lanes.order  # each language's files largest first, Python then TypeScript
     else:
