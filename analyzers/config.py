@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
@@ -377,6 +376,10 @@ def _same_shape(default: Any, value: Any) -> bool:
 
 def load_config_file(path: Path) -> Settings | None:
     """Settings from one file; None for a pyproject.toml without [tool.reviewlens]."""
+    # Imported here (~3 ms): a cold parallel run reads its configs in the background
+    # discovery's child, and the parent never needs the parser.
+    import tomllib
+
     try:
         raw = path.read_bytes()
     except OSError as exc:

@@ -25,19 +25,20 @@ APP_CLASSES = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
 ROUTER_CLASSES = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter"})
 ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace", "api_route", "websocket"})
 
-_CONSTRUCTIONS = """
-(assignment left: (identifier) @name right: (call function: [(identifier) (attribute)] @fn) @call) @assign
-"""
-
-_ROUTES = """
-(decorated_definition
-  (decorator (call function: (attribute object: (identifier) @obj attribute: (identifier) @method) arguments: (argument_list) @args) @call)
-  definition: (function_definition) @func) @decorated
-"""
-
-_INCLUDES = """
-(call function: (attribute object: (_) attribute: (identifier) @m (#eq? @m "include_router")) arguments: (argument_list . (identifier) @router) @args) @call
-"""
+# The shapes looked for, matched from bare patterns and the source's words (the parts
+# are read in Python): a pattern step with children costs ~0.3-0.6 ms to compile
+# (tree-sitter's analysis), in every process; these three patterns took ~6 ms.
+#   constructions: (assignment left: (identifier) @name
+#                    right: (call function: [(identifier) (attribute)] @fn) @call) @assign
+#   routes: (decorated_definition
+#             (decorator (call function: (attribute object: (identifier) @obj attribute: (identifier) @method)
+#                              arguments: (argument_list) @args) @call)
+#             definition: (function_definition) @func) @decorated
+#   includes: (call function: (attribute object: (_) attribute: (identifier) @m (#eq? @m "include_router"))
+#                   arguments: (argument_list . (identifier) @router) @args) @call
+_ASSIGNMENTS = "(assignment) @assign"
+_DECORATED = "(decorated_definition) @decorated"
+_INCLUDE_ROUTER = b"include_router"
 
 
 @functools.cache
@@ -103,8 +104,7 @@ class FastApiFile:
     def constructions(self) -> list[Construction]:
         out: list[Construction] = []
         root = self.ctx.tree.root_node
-        for _, caps in QueryCursor(_query(_CONSTRUCTIONS)).matches(root):
-            fn = caps["fn"][0]
+        for assign, name, call, fn in _constructions(root):
             target = self.py.qualified_name(fn)
             if target in APP_CLASSES:
                 kind = "app"
@@ -112,11 +112,10 @@ class FastApiFile:
                 kind = "router"
             else:
                 continue
-            assign = caps["assign"][0]
             stmt = assign.parent
             if stmt is None or stmt.type != "expression_statement":
                 continue
-            out.append(Construction(kind, caps["name"][0].text.decode(), scope_of(assign), stmt, caps["call"][0], self.ctx.text(fn)))
+            out.append(Construction(kind, name.text.decode(), scope_of(assign), stmt, call, self.ctx.text(fn)))
         seen: dict[tuple[int | None, str], Construction] = {}
         for c in out:
             key = (c.scope.id if c.scope is not None else None, c.name)
@@ -167,15 +166,13 @@ class FastApiFile:
     def routes(self) -> list[Route]:
         out: list[Route] = []
         root = self.ctx.tree.root_node
-        for _, caps in QueryCursor(_query(_ROUTES)).matches(root):
-            method = caps["method"][0].text.decode()
+        for obj, method_node, dec_call, args, func in _route_decorators(root):
+            method = method_node.text.decode()
             if method not in ROUTE_METHODS:
                 continue
-            owner = self.resolve(caps["obj"][0])
+            owner = self.resolve(obj)
             if owner is None:
                 continue
-            dec_call = caps["call"][0]
-            args = caps["args"][0]
             path = None
             deps: list[Node] = []
             positional = [a for a in args.named_children if a.type not in ("keyword_argument", "comment")]
@@ -192,7 +189,7 @@ class FastApiFile:
                     path = string_value(value)
                 elif key.text.decode() == "dependencies":
                     deps.extend(sequence_items(value))
-            out.append(Route(owner, method, dec_call, caps["func"][0], path, deps))
+            out.append(Route(owner, method, dec_call, func, path, deps))
         return out
 
     def router_dependencies(self, router: Construction) -> list[Node]:
@@ -204,16 +201,75 @@ class FastApiFile:
             deps.extend(sequence_items(value))
         if router.kind == "app":
             return deps
-        root = self.ctx.tree.root_node
-        for _, caps in QueryCursor(_query(_INCLUDES)).matches(root):
-            if self.resolve(caps["router"][0]) is not router:
+        for included, args in _includes(self.ctx.source, self.ctx.tree.root_node):
+            if self.resolve(included) is not router:
                 continue
-            for arg in caps["args"][0].named_children:
+            for arg in args.named_children:
                 if arg.type == "keyword_argument":
                     key = arg.child_by_field_name("name")
                     if key is not None and key.text.decode() == "dependencies":
                         deps.extend(sequence_items(arg.child_by_field_name("value")))
         return deps
+
+
+def _constructions(root: Node) -> list[tuple[Node, Node, Node, Node]]:
+    """(assignment, name, call, callee) of `name = callee(...)`, callee a name or an attribute."""
+    out = []
+    for assign in QueryCursor(_query(_ASSIGNMENTS)).captures(root).get("assign", ()):
+        name, call = assign.child_by_field_name("left"), assign.child_by_field_name("right")
+        if name is None or name.type != "identifier" or call is None or call.type != "call":
+            continue
+        fn = call.child_by_field_name("function")
+        if fn is not None and fn.type in ("identifier", "attribute"):
+            out.append((assign, name, call, fn))
+    out.sort(key=lambda c: c[0].start_byte)
+    return out
+
+
+def _route_decorators(root: Node) -> list[tuple[Node, Node, Node, Node, Node]]:
+    """(object, method, decorator call, its argument list, function) of each
+    `@object.method(...)` decorating a function, in document order."""
+    out = []
+    for decorated in QueryCursor(_query(_DECORATED)).captures(root).get("decorated", ()):
+        func = decorated.child_by_field_name("definition")
+        if func is None or func.type != "function_definition":
+            continue
+        for decorator in decorated.named_children:
+            if decorator.type != "decorator":
+                continue
+            for call in decorator.named_children:
+                if call.type != "call":
+                    continue
+                fn, args = call.child_by_field_name("function"), call.child_by_field_name("arguments")
+                if fn is None or fn.type != "attribute" or args is None or args.type != "argument_list":
+                    continue
+                obj, method = fn.child_by_field_name("object"), fn.child_by_field_name("attribute")
+                if obj is not None and obj.type == "identifier" and method is not None and method.type == "identifier":
+                    out.append((obj, method, call, args, func))
+    out.sort(key=lambda r: r[2].start_byte)
+    return out
+
+
+def _includes(source: bytes, root: Node) -> list[tuple[Node, Node]]:
+    """(first argument, argument list) of each `x.include_router(name, ...)` whose first
+    argument (a comment counts, as a query's anchor sees it) is a plain name."""
+    out = []
+    n = len(_INCLUDE_ROUTER)
+    at = source.find(_INCLUDE_ROUTER)
+    while at >= 0:
+        node = root.descendant_for_byte_range(at, at + n)
+        attribute = node.parent if node is not None and node.type == "identifier" else None
+        if (
+            attribute is not None and node.start_byte == at and node.end_byte == at + n
+            and attribute.type == "attribute" and attribute.child_by_field_name("attribute") == node
+        ):
+            call = attribute.parent
+            args = call.child_by_field_name("arguments") if call is not None and call.type == "call" else None
+            if args is not None and args.type == "argument_list" and call.child_by_field_name("function") == attribute \
+                    and args.named_child_count and args.named_children[0].type == "identifier":
+                out.append((args.named_children[0], args))
+        at = source.find(_INCLUDE_ROUTER, at + 1)
+    return out
 
 
 def sequence_items(value: Node | None) -> list[Node]:

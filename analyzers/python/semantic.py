@@ -28,19 +28,28 @@ _IMPORTS = """
 (import_from_statement) @from
 """
 
-# Names a scope binds other than through imports (parameters are handled separately).
+# Names a scope binds other than through imports (parameters are handled separately):
+# the identifier in binding position (_binds_here) under one of these nodes
+#   (function_definition name: (identifier) @b)
+#   (class_definition name: (identifier) @b)
+#   (assignment left: (identifier) @b)
+#   (assignment left: (pattern_list (identifier) @b))
+#   (assignment left: (tuple_pattern (identifier) @b))
+#   (augmented_assignment left: (identifier) @b)
+#   (for_statement left: (identifier) @b)
+#   (for_statement left: (pattern_list (identifier) @b))
+#   (with_item value: (as_pattern alias: (as_pattern_target (identifier) @b)))
+#   (named_expression name: (identifier) @b)
+# matched bare (_bindings): a pattern step with children costs ~0.3-0.6 ms to compile
+# (tree-sitter's analysis), in every process; these ten took ~5 ms.
 _BINDINGS = """
-(function_definition name: (identifier) @b)
-(class_definition name: (identifier) @b)
-(assignment left: (identifier) @b)
-(assignment left: (pattern_list (identifier) @b))
-(assignment left: (tuple_pattern (identifier) @b))
-(augmented_assignment left: (identifier) @b)
-(for_statement left: (identifier) @b)
-(for_statement left: (pattern_list (identifier) @b))
-(with_item value: (as_pattern alias: (as_pattern_target (identifier) @b)))
-(named_expression name: (identifier) @b)
-(global_statement (identifier) @g)
+(function_definition) @site
+(class_definition) @site
+(named_expression) @site
+(assignment) @site
+(augmented_assignment) @site
+(for_statement) @site
+(with_item) @site
 """
 
 
@@ -75,7 +84,7 @@ def scope_of(node: Node) -> Node | None:
 
 
 def _binds_here(node: Node) -> bool:
-    """Whether the identifier `node` is captured as @b by _BINDINGS."""
+    """Whether the identifier `node` is in a binding position of the patterns above _BINDINGS."""
     p = node.parent
     if p is None:
         return False
@@ -96,6 +105,28 @@ def _binds_here(node: Node) -> bool:
         w = g.parent
         return w is not None and w.type == "with_item" and w.child_by_field_name("value") == g
     return False
+
+
+def _bindings(root: Node) -> list[Node]:
+    """The identifiers in binding position under `root` (those of _BINDINGS), in document order."""
+    found: list[Node] = []
+    for site in QueryCursor(_query(_BINDINGS)).captures(root).get("site", ()):
+        if site.type == "with_item":
+            pattern = site.child_by_field_name("value")
+            target = pattern.child_by_field_name("alias") if pattern is not None and pattern.type == "as_pattern" else None
+            candidates = target.named_children if target is not None else ()
+        else:
+            child = site.child_by_field_name("name" if site.type in _NAMED_SITES else "left")
+            if child is not None and child.type in ("pattern_list", "tuple_pattern"):
+                candidates = child.named_children
+            else:
+                candidates = (child,) if child is not None else ()
+        found.extend(c for c in candidates if c.type == "identifier" and _binds_here(c))
+    found.sort(key=lambda n: n.start_byte)
+    return found
+
+
+_NAMED_SITES = frozenset({"function_definition", "class_definition", "named_expression"})
 
 
 def parameter_names(func: Node) -> list[str]:
@@ -205,7 +236,7 @@ class PythonModule:
     @functools.cached_property
     def _bound_by_scope(self) -> dict[int | None, list[Node]]:
         groups: dict[int | None, list[Node]] = {}
-        for node in QueryCursor(_query(_BINDINGS)).captures(self.root).get("b", []):
+        for node in _bindings(self.root):
             groups.setdefault(self._owning_scope(node), []).append(node)
         return groups
 
