@@ -477,13 +477,18 @@ class _Lanes:
 def _language_lanes(paths: list[str], sizes: list[int], jobs: int,
                     counts: dict[str, int] | None = None) -> _Lanes | None:
     """Lanes for a run holding both languages in earnest, on the fork pool; else None.
-    `counts`: the run's _grammar_counts, when known (a run of one language stops there)."""
+    `counts`: the run's _grammar_counts, when known (a run with few files of a language
+    stops there)."""
     from . import forkpool
 
     if not LANES or jobs < 2 or not (USE_FORK_POOL and forkpool.available()):
         return None
-    if counts is not None and {FAMILY_OF[g] for g in counts} != set(FAMILY_OF.values()):
-        return None
+    if counts is not None:  # the file counts alone rule most runs out, before any pass over the paths
+        per_family: dict[str, int] = {}
+        for grammar, n in counts.items():
+            per_family[FAMILY_OF[grammar]] = per_family.get(FAMILY_OF[grammar], 0) + n
+        if set(per_family) != set(FAMILY_OF.values()) or min(per_family.values()) < PARALLEL_THRESHOLD:
+            return None
     members: dict[str, list[int]] = {}
     for i, p in enumerate(paths):
         grammar = grammar_for_path(p)

@@ -68,3 +68,25 @@ def test_round_trip_every_char_boundary(text):
 
 def idx_pos(src: bytes, at: int, enc):
     return LineIndex(src).position(at, enc)
+
+
+def _line_starts_by_hand(source: bytes) -> list[int]:
+    """LSP's line ends ("\\n", "\\r\\n", a lone "\\r"), one byte at a time."""
+    starts, j = [0], 0
+    while j < len(source):
+        if source[j] == 0x0A:
+            starts.append(j + 1)
+        elif source[j] == 0x0D:
+            if source[j + 1:j + 2] == b"\n":
+                j += 1
+            starts.append(j + 1)
+        j += 1
+    return starts
+
+
+@pytest.mark.parametrize("source", [
+    b"", b"a", b"\n", b"\r", b"\r\n", b"\n\r", b"\r\r\n\n", b"a\r\nb\rc\nd", b"x\r", b"caf\xc3\xa9\r\n\xf0\x9f\x98\x80\n",
+    b"\xff\r\xfe\n", bytes(range(256)) * 3,
+])
+def test_line_starts_follow_lsp_line_ends(source):
+    assert LineIndex(source).line_starts == _line_starts_by_hand(source)

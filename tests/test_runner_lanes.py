@@ -49,6 +49,17 @@ def test_workers_in_proportion_to_the_bytes_at_least_one_a_lane():
 ])
 def test_no_lanes_for_a_run_mostly_of_one_language(paths, sizes, jobs):
     assert runner._language_lanes(paths, sizes, jobs) is None
+    assert runner._language_lanes(paths, sizes, jobs, runner._grammar_counts(paths)) is None
+
+
+def test_the_grammar_counts_give_the_same_lanes():
+    for paths in (_paths(40, 30, 20), _paths(30, 30), _paths(40, 23, 1)):
+        sizes = [(i * 37) % 101 + 1 for i in range(len(paths))]
+        plain = runner._language_lanes(paths, sizes, 2)
+        counted = runner._language_lanes(paths, sizes, 2, runner._grammar_counts(paths))
+        assert (plain is None) == (counted is None)
+        if plain is not None:
+            assert (plain.order, plain.ranges, plain.grammars) == (counted.order, counted.ranges, counted.grammars)
 
 
 def test_lanes_can_be_turned_off(monkeypatch):
