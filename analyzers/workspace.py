@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Callable, Iterable, Protocol
 
 
 def read_bytes(path: str, limit: int | None = None) -> bytes | None:
@@ -72,12 +72,17 @@ class FileSystemWorkspace:
     MAX_BYTES = 2_000_000
 
     def __init__(self, roots: list[str] | None = None, overlay: dict[str, str] | None = None,
-                 stable: bool = False) -> None:
+                 stable: bool = False, known: "Known | None" = None) -> None:
+        """`known` (stable only): listings and word answers found ahead in the same tree
+        (`known_ahead`), taken as this workspace's own."""
         self.roots = [os.path.abspath(r) for r in (roots or [])]
         self.overlay = overlay if overlay is not None else {}
         self._cache: dict[str, str | None] = {}
         self._listed: dict[tuple, list[str]] | None = {} if stable else None
         self._contains: dict[tuple[str, str], bool] | None = {} if stable else None
+        if known is not None and stable and not self.overlay:
+            self._listed.update(known[0])
+            self._contains.update(known[1])
 
     def read_text(self, path: str) -> str | None:
         path = os.path.abspath(path)
@@ -162,8 +167,10 @@ class FileSystemWorkspace:
                         data = read_bytes(path, self.MAX_BYTES)
                     except OSError:
                         return False
-                    if data is None:
-                        return False  # too large: what read_text gives up on
+                    if data is None:  # too large: what read_text gives up on
+                        if memo is not None:
+                            memo[(path, needle)] = False
+                        return False
                 try:
                     known = needle.encode("utf-8") in data
                 except UnicodeEncodeError:  # a lone surrogate: never in decoded text
@@ -198,3 +205,18 @@ def find_upward(ws: Workspace, start: str, names: tuple[str, ...], stop: str | N
         if folder.parent == folder:
             return None
         folder = folder.parent
+
+
+# (listings, word answers) of a stable workspace: what `known_ahead` finds.
+Known = tuple[dict[tuple, list[str]], dict[tuple[str, str], bool]]
+
+
+def known_ahead(roots: list[str], scans: Iterable) -> Known:
+    """For each root and project scan (analyzers/project_scans.py): the listing, and which
+    listed files hold the scan's word, as a stable workspace over `roots` finds them."""
+    ws = FileSystemWorkspace(roots, stable=True)
+    for root in ws.roots:
+        for scan in scans:
+            for path in ws.list_files(root, scan.suffixes, scan.limit):
+                ws.contains_all(path, (scan.needle,))
+    return ws._listed, ws._contains

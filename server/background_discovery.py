@@ -14,8 +14,8 @@ the parent leaves it (an exception unwinds its copy) to import the engine and co
 that suffix's grammar. The child hints at other suffixes the same way as it meets them,
 and at the end sends the file list, the files' sizes and the config answers its
 resolver found. The parent compiles each hinted grammar while the child is still
-walking, and no more once it is done (a late hint is left to the run's own logic). A
-small tree never forks.
+walking, and no more once it is done (a late hint is left to the run's own logic),
+except the first one, the tree's main grammar. A small tree never forks.
 
 If the child fails in any way (an invalid config, a crash, a signal), the parent walks
 again itself: an error then surfaces exactly as an in-process `discover` raises it.
@@ -85,11 +85,14 @@ class _Walk:
 
 def discover_while(
     paths: list[str], resolver, warm: Callable[[str], None], *, force_exclude: bool = False,
-    prepare: Callable[[], None] | None = None,
+    prepare: Callable[[], None] | None = None, ahead: Callable[[list[str]], object] | None = None,
 ) -> Discovery:
     """`discover(paths, resolver, force_exclude=...)`; for a big tree, finished in a child
     process while this one runs `prepare()` (imports the run needs anyway) and
-    `warm(suffix)` for the suffixes of many files (".py", ".tsx"...)."""
+    `warm(suffix)` for the suffixes of many files (".py", ".tsx"...). Once it has sent the
+    files, the child runs `ahead(files)` (picklable answers the run's workspaces can
+    start with): its result is the discovery's `known` if it is there by the time this
+    process is done warming, else None (this process never waits for it)."""
     walk = _Walk()
     try:
         found = discover(paths, resolver, force_exclude=force_exclude, on_file=walk.on_file)
@@ -100,11 +103,14 @@ def discover_while(
             os._exit(1)  # the parent walks again and reports whatever this was
         raise
     if walk.child:
-        _answer(walk, found, resolver)  # never returns
+        try:
+            _answer(walk, found, resolver, ahead)  # ends the process
+        finally:
+            os._exit(1)  # whatever happened, the child never returns into the caller's code
     return found
 
 
-def _answer(walk: _Walk, found: Discovery, resolver) -> None:
+def _answer(walk: _Walk, found: Discovery, resolver, ahead) -> None:
     code = 1
     try:
         import pickle
@@ -115,6 +121,9 @@ def _answer(walk: _Walk, found: Discovery, resolver) -> None:
                             protocol=pickle.HIGHEST_PROTOCOL)
         _write(walk.pipe, b"D" + _LENGTH.pack(len(data)) + data)
         code = 0
+        if ahead is not None:
+            extra = pickle.dumps(ahead(found.files), protocol=pickle.HIGHEST_PROTOCOL)
+            _write(walk.pipe, b"K" + _LENGTH.pack(len(extra)) + extra)
     except BaseException:
         pass
     finally:
@@ -126,13 +135,61 @@ def _meanwhile(walk: _Walk, paths, resolver, warm, force_exclude: bool, prepare)
     try:
         if prepare is not None:
             prepare()
-        found = _receive(walk.pipe, warm, resolver, pending=list(walk.hinted))
+        pending = list(walk.hinted)
+        received = _receive(walk.pipe, warm, resolver, pending)
+        if received is not None:
+            found, rest = received
+            if pending and pending[0] == walk.hinted[0]:
+                # The walk ended before the first hint was acted on: its grammar (the
+                # tree's main one) is compiled now, as the run would next, and meanwhile
+                # the child may finish its `ahead` answers.
+                warm(pending[0])
+            found.known = _known_if_sent(walk.pipe, rest)
     finally:
         os.close(walk.pipe)
-        _reap(walk.pid, kill=found is None)
+        _reap(walk.pid, kill=True)  # done, or busy with answers that came too late
     if found is None:
         return discover(paths, resolver, force_exclude=force_exclude)
     return found
+
+
+def _known_if_sent(fd: int, rest: bytes) -> object:
+    """The child's `ahead` answers (`rest`: their first bytes, already read), if it has
+    started sending them; else None."""
+    if not rest and not _ready(fd):
+        return None
+    header = rest[:1 + _LENGTH.size]
+    if len(header) < 1 + _LENGTH.size:
+        more = _read_exact(fd, 1 + _LENGTH.size - len(header))
+        if more is None:
+            return None
+        header += more
+    if header[:1] != b"K":
+        return None
+    size = _LENGTH.unpack_from(header, 1)[0]
+    body = rest[1 + _LENGTH.size:]
+    if len(body) < size:
+        more = _read_exact(fd, size - len(body))
+        if more is None:
+            return None
+        body += more
+    import pickle
+
+    try:
+        return pickle.loads(body)
+    except Exception:
+        return None
+
+
+def _read_exact(fd: int, size: int) -> bytes | None:
+    parts: list[bytes] = []
+    while size:
+        chunk = os.read(fd, min(size, 1 << 20))
+        if not chunk:
+            return None
+        parts.append(chunk)
+        size -= len(chunk)
+    return b"".join(parts)
 
 
 def _write(fd: int, data: bytes) -> None:
@@ -141,10 +198,11 @@ def _write(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def _receive(fd: int, warm: Callable[[str], None], resolver, pending: list[str]) -> Discovery | None:
+def _receive(fd: int, warm: Callable[[str], None], resolver, pending: list[str]) -> tuple[Discovery, bytes] | None:
     """Read the child's messages, warming each hint (`pending`: those already known)
-    while the child has nothing new to say; the discovery, or None if it did not send
-    one. The resolver absorbs the child's config answers (each config is read once)."""
+    while the child has nothing new to say; the discovery and the bytes read past it, or
+    None if it did not send one. The resolver absorbs the child's config answers (each
+    config is read once)."""
     buffer = bytearray()
     while True:
         if pending and not _ready(fd):
@@ -179,7 +237,7 @@ def _receive(fd: int, warm: Callable[[str], None], resolver, pending: list[str])
                 absorb = getattr(resolver, "absorb", None)
                 if learnt is not None and absorb is not None:
                     absorb(learnt)
-                return out
+                return out, bytes(buffer[start + size:])
             else:
                 return None  # not a message of ours
 

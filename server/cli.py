@@ -363,7 +363,7 @@ def cmd_check(args) -> int:
             results = [runner.check_stdin(source, args.stdin_filename, options)]
             files_checked = 1
         else:
-            found = _discover(paths, resolver, args, session)
+            found = _discover(paths, resolver, args, session, options)
             for missing in found.missing:
                 print(f"reviewlens: error: {missing}: no such file or folder", file=sys.stderr)
             if found.missing:
@@ -372,7 +372,7 @@ def cmd_check(args) -> int:
                 if not args.quiet:
                     print(f"reviewlens: warning: {unsupported}: not a Python, TypeScript or JavaScript file; skipped",
                           file=sys.stderr)
-            results = _run(found.files, options, args, session, resolver, found.sizes)
+            results = _run(found.files, options, args, session, resolver, found.sizes, found.known)
             files_checked = sum(1 for r in results if r.checked)
     except WorkerCrash as exc:
         print(f"reviewlens: error: {exc}", file=sys.stderr)
@@ -384,10 +384,11 @@ def cmd_check(args) -> int:
     return _report(results, files_checked, args, fmt, options, elapsed, session)
 
 
-def _discover(paths: list[str], resolver, args, session):
+def _discover(paths: list[str], resolver, args, session, options):
     """The files to check. A cold run on several processes (no result cache) walks the
     tree in a child process while this one imports the engine and compiles the queries
-    of the grammars the walk finds (server/background_discovery.py)."""
+    of the grammars the walk finds; the child then scans the project for the words some
+    rules look for in every file (server/background_discovery.py)."""
     from .discovery import discover
 
     if session is None and any(os.path.isdir(p) for p in paths):
@@ -395,9 +396,19 @@ def _discover(paths: list[str], resolver, args, session):
         from .results import default_jobs
 
         if (args.jobs or default_jobs()) > 1 and available():
+            roots = list(options.roots) or [options.cwd or os.getcwd()]  # the workers' workspace roots
             return discover_while(paths, resolver, _warm_queries, force_exclude=args.force_exclude,
-                                  prepare=_import_engine)
+                                  prepare=_import_engine, ahead=lambda files: _scan_ahead(roots, files))
     return discover(paths, resolver, force_exclude=args.force_exclude)
+
+
+def _scan_ahead(roots: list[str], files: list[str]):
+    """(In the discovery child.) The project scans of the languages among `files`."""
+    from reviewlens.analyzers.project_scans import SCANS
+    from reviewlens.analyzers.workspace import known_ahead
+
+    wanted = [scan for scan in SCANS if any(f.endswith(scan.suffixes) for f in files)]
+    return known_ahead(roots, wanted) if wanted else None
 
 
 def _import_engine() -> None:
@@ -435,7 +446,7 @@ def _default_cache_dir(cwd: str, config: str | None) -> str:
         folder = parent
 
 
-def _run(files: list[str], options, args, session=None, resolver=None, sizes=None) -> list:
+def _run(files: list[str], options, args, session=None, resolver=None, sizes=None, known=None) -> list:
     wants_progress = not args.no_progress and not args.quiet and _stderr_is_tty()
     if session is not None:
         # The bar covers only the files that are checked: a warm run shows none.
@@ -446,9 +457,10 @@ def _run(files: list[str], options, args, session=None, resolver=None, sizes=Non
     from . import runner
 
     if not wants_progress:
-        return runner.check_files(files, options, args.jobs, resolver=resolver, sizes=sizes)
+        return runner.check_files(files, options, args.jobs, resolver=resolver, sizes=sizes, known=known)
     with _progress(len(files)) as advance:
-        return runner.check_files(files, options, args.jobs, on_result=advance, resolver=resolver, sizes=sizes)
+        return runner.check_files(files, options, args.jobs, on_result=advance, resolver=resolver, sizes=sizes,
+                                  known=known)
 
 
 @contextlib.contextmanager

@@ -52,13 +52,14 @@ def file_size(path: str) -> int:
 
 
 class Discovery:
-    __slots__ = ("files", "missing", "unsupported", "sizes")
+    __slots__ = ("files", "missing", "unsupported", "sizes", "known")
 
     def __init__(self) -> None:  # (no dataclass: the warm path does without importing dataclasses)
         self.files: list[str] = []  # absolute paths, sorted, unique
         self.missing: list[str] = []  # command-line paths that do not exist
         self.unsupported: list[str] = []  # explicit files of no known language
         self.sizes: list[int] | None = None  # of `files`, when the walk had them read (0: unreadable)
+        self.known = None  # workspace answers found ahead (workspace.known_ahead), if any
 
 
 class _Ignores:

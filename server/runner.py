@@ -51,7 +51,7 @@ PARALLEL_MIN_BYTES = 256 * 1024
 # --- per-process state ----------------------------------------------------------------
 
 class _State:
-    def __init__(self, options: Options, resolver: ConfigResolver | None = None) -> None:
+    def __init__(self, options: Options, resolver: ConfigResolver | None = None, known=None) -> None:
         self.options = options
         # The CLI hands over the resolver discovery filled: forked workers inherit its
         # answers instead of finding and parsing every config file again.
@@ -59,7 +59,9 @@ class _State:
         roots = list(options.roots) or [options.cwd or os.getcwd()]
         # With the cache, the workspace also signs what it reads (cheap dependency checks).
         # A batch run's tree is taken as fixed while it runs: folder listings are walked once.
-        self.workspace = SignedWorkspace(roots, stable=True) if options.caching else FileSystemWorkspace(roots, stable=True)
+        # `known`: listings and word answers the discovery child found ahead (workspace.known_ahead).
+        self.workspace = (SignedWorkspace(roots, stable=True) if options.caching
+                          else FileSystemWorkspace(roots, stable=True, known=known))
         self._overridden: dict[int, Settings] = {}
 
     def settings_for(self, path: str) -> Settings:
@@ -90,9 +92,9 @@ _STATE: _State | None = None
 
 def _init_worker(options: Options, resolver: ConfigResolver | None = None,
                  lane_grammars: tuple[tuple[str, ...], ...] = (), full_first: frozenset[str] = frozenset(),
-                 lane: int | None = None) -> None:
+                 known=None, lane: int | None = None) -> None:
     global _STATE
-    _STATE = _State(options, resolver)
+    _STATE = _State(options, resolver, known)
     engine.SUBSET_AFTER = None  # see there: a batch worker is too short-lived to gain
     engine.FULL_FIRST = full_first  # the grammars of many files in the run (engine.query_for)
     if lane is not None:  # a worker of one language's lane: its queries, compiled here
@@ -357,16 +359,18 @@ def check_files(
     on_result: Callable[[FileResult], None] | None = None,
     resolver: ConfigResolver | None = None,
     sizes: list[int] | None = None,
+    known=None,
 ) -> list[FileResult]:
     """Check `paths` (in this order) on up to `jobs` processes; results in input order.
     `resolver` (without the cache): the one that discovered `paths`, reused. `sizes`: the
-    files' sizes when discovery read them (they only order and share out the work)."""
+    files' sizes when discovery read them (they only order and share out the work).
+    `known`: the workspace answers discovery found ahead (workspace.known_ahead)."""
     jobs = jobs or default_jobs()
     if options.caching:
         from .cache import check_files_cached
 
         return check_files_cached(paths, options, jobs, on_result)
-    return _check_files(paths, options, jobs, on_result, resolver, sizes)
+    return _check_files(paths, options, jobs, on_result, resolver, sizes, known)
 
 
 # The fork pool (server/forkpool.py) where the platform has a safe fork; the standard
@@ -376,7 +380,7 @@ USE_FORK_POOL = True
 
 def _in_parallel(
     paths: list[str], options: Options, jobs: int, chunksize: int, resolver: ConfigResolver | None = None,
-    lanes: _Lanes | None = None, full_first: frozenset[str] = frozenset(),
+    lanes: _Lanes | None = None, full_first: frozenset[str] = frozenset(), known=None,
 ) -> Iterator[tuple[int, FileResult]]:
     """(position in `paths`, result) for every path, checked on `jobs` processes, in the
     order the chunks finish. A worker that dies is a WorkerCrash naming its file.
@@ -387,10 +391,10 @@ def _in_parallel(
         try:
             if lanes is None:
                 yield from forkpool.run(paths, check_file, jobs, chunksize, _init_worker,
-                                        (options, resolver, (), full_first))
+                                        (options, resolver, (), full_first, known))
             else:
                 yield from forkpool.run(paths, check_file, jobs, chunksize, _init_worker,
-                                        (options, resolver, lanes.grammars, full_first), lanes=lanes.ranges)
+                                        (options, resolver, lanes.grammars, full_first, known), lanes=lanes.ranges)
         except forkpool.WorkerDied as died:
             raise WorkerCrash(
                 f"a checker process died ({died.status}) while checking "
@@ -405,7 +409,7 @@ def _in_parallel(
     done = 0
     try:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                 initargs=(options, None, (), full_first)) as pool:
+                                 initargs=(options, None, (), full_first, known)) as pool:
             for r in pool.map(check_file, paths, chunksize=chunksize):
                 yield done, r
                 done += 1
@@ -522,13 +526,14 @@ def _check_files(
     on_result: Callable[[FileResult], None] | None = None,
     resolver: ConfigResolver | None = None,
     sizes: list[int] | None = None,
+    known=None,
 ) -> list[FileResult]:
     results: list[FileResult] = []
     if sizes is not None and len(sizes) != len(paths):
         sizes = None
     small = (sum(sizes) if sizes is not None else _total_bytes(paths, PARALLEL_MIN_BYTES)) < PARALLEL_MIN_BYTES
     if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD or small:
-        _init_worker(options, resolver)
+        _init_worker(options, resolver, known=known)
         for p in paths:
             r = check_file(p)
             results.append(r)
@@ -557,7 +562,7 @@ def _check_files(
             engine.combined_query(grammar)
     full_first = frozenset(g for g, n in counts.items() if n >= FULL_FIRST_FILES)
     slots: list[FileResult | None] = [None] * len(paths)
-    for at, r in _in_parallel([paths[i] for i in order], options, jobs, chunksize, resolver, lanes, full_first):
+    for at, r in _in_parallel([paths[i] for i in order], options, jobs, chunksize, resolver, lanes, full_first, known):
         slots[order[at]] = r
         while len(results) < len(paths) and slots[len(results)] is not None:
             r = slots[len(results)]

@@ -93,7 +93,7 @@ def test_a_broken_config_raises_as_discover_does(tmp_path, no_leftovers):
 def test_a_child_that_fails_is_replaced_by_a_walk_here(tmp_path, no_leftovers, monkeypatch, how):
     _tree(tmp_path)
 
-    def answer(walk, found, resolver):
+    def answer(walk, found, resolver, ahead):
         if how == "garbage":
             os.write(walk.pipe, b"Zzz")
         elif how == "short":
@@ -103,6 +103,15 @@ def test_a_child_that_fails_is_replaced_by_a_walk_here(tmp_path, no_leftovers, m
     monkeypatch.setattr(bg, "_answer", answer)
     got = bg.discover_while([str(tmp_path)], ConfigResolver(), lambda suffix: None)
     assert got.files == discover([str(tmp_path)], ConfigResolver()).files and got.sizes is None
+
+
+def test_a_child_whose_answer_raises_ends_there(tmp_path, no_leftovers, monkeypatch):
+    """Never returns into the caller's code in the child (it would run on as a copy of it)."""
+    _tree(tmp_path)
+    monkeypatch.setattr(bg, "_answer", lambda *a: 1 / 0)
+    me = os.getpid()
+    got = bg.discover_while([str(tmp_path)], ConfigResolver(), lambda suffix: None)
+    assert os.getpid() == me and len(got.files) == 41 and got.sizes is None
 
 
 def test_a_small_tree_is_walked_here(tmp_path, no_leftovers, monkeypatch):
@@ -128,3 +137,39 @@ def test_an_error_while_warming_ends_the_child(tmp_path, no_leftovers, monkeypat
 
     with pytest.raises(RuntimeError, match="failed to compile"):
         bg.discover_while([str(tmp_path)], ConfigResolver(), lambda suffix: None, prepare=boom)
+
+
+def test_answers_found_ahead_come_back_when_ready_and_are_never_waited_for(tmp_path, no_leftovers):
+    import time
+
+    _tree(tmp_path)
+
+    def slow_warm(suffix):
+        time.sleep(0.3)
+
+    got = bg.discover_while([str(tmp_path)], ConfigResolver(), slow_warm, ahead=lambda files: ("ahead", len(files)))
+    assert got.known == ("ahead", len(got.files))
+
+    def slow_ahead(files):
+        time.sleep(3)
+        return "late"
+
+    started = time.monotonic()
+    got = bg.discover_while([str(tmp_path)], ConfigResolver(), lambda suffix: None, ahead=slow_ahead)
+    assert got.known is None and len(got.files) == 41 and time.monotonic() - started < 2
+
+    def broken(files):
+        raise RuntimeError("boom")
+
+    got = bg.discover_while([str(tmp_path)], ConfigResolver(), slow_warm, ahead=broken)
+    assert got.known is None and len(got.files) == 41
+
+
+def test_the_first_hint_is_warmed_even_after_the_walk_ended(tmp_path, no_leftovers, monkeypatch):
+    """The main grammar's query is compiled here before the run goes on, whether or not
+    the child finished first (then the later hints are dropped)."""
+    _tree(tmp_path)
+    monkeypatch.setattr(bg, "_ready", lambda fd: True)  # as if the child were always done
+    warmed: list[str] = []
+    got = bg.discover_while([str(tmp_path)], ConfigResolver(), warmed.append)
+    assert warmed == [".py"] and len(got.files) == 41

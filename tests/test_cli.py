@@ -540,3 +540,32 @@ def test_a_crashed_worker_process_is_exit_2_not_a_traceback(tmp_path, capsys, mo
     assert "Traceback" not in err
     if pool_kind == "fork-pool":  # it knows which file the worker was checking
         assert "(exit code 3) while checking " in err and err.rstrip().count("m05.py") == 1, err
+
+
+def test_a_big_tree_checked_in_parallel_finds_what_one_process_finds(tmp_path, capsys, monkeypatch):
+    """A cold run on several processes hands the walk to a child, which also scans the
+    project for RL308's `include_router` mounts (server/background_discovery.py,
+    analyzers/project_scans.py): the findings are those of a run in one process."""
+    import shutil
+
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
+    shutil.copytree(Path(__file__).parent / "fixtures" / "RL308" / "python", tmp_path / "proj")
+    for i in range(40):  # enough Python files for the walk to be handed over
+        (tmp_path / "proj" / "app" / f"filler{i}.py").write_bytes(PRINT_PY)
+    one = json.loads(run(capsys, "check", "--no-cache", "--output-format", "json", "--jobs", "1", cwd=tmp_path)[1])
+    import time
+
+    from reviewlens.server import cli
+
+    warm = cli._warm_queries
+    monkeypatch.setattr(cli, "_warm_queries", lambda suffix: time.sleep(0.2) or warm(suffix))  # the child has time
+    handed: list = []
+    real_run = cli._run
+    monkeypatch.setattr(cli, "_run", lambda *a: handed.append(a[-1]) or real_run(*a))
+    two = json.loads(run(capsys, "check", "--no-cache", "--output-format", "json", "--jobs", "2", cwd=tmp_path)[1])
+    assert handed and handed[0] is not None  # the listings and `include_router` answers found ahead
+    assert one["findings"] == two["findings"]
+    codes = {f["code"] for f in one["findings"]}
+    assert {"RL308", "RL101"} <= codes
+    flagged = {f["path"].replace(os.sep, "/") for f in one["findings"] if f["code"] == "RL308"}
+    assert not any("ok_mounted" in p for p in flagged)  # guarded where another file mounts them

@@ -331,7 +331,7 @@ def test_batch_workers_are_told_the_grammars_of_many_files(monkeypatch, tmp_path
     from reviewlens.server import runner
 
     told: list = []
-    monkeypatch.setattr(runner, "_in_parallel", lambda paths, *a: told.append(a[-1]) or iter(()))
+    monkeypatch.setattr(runner, "_in_parallel", lambda paths, *a: told.append(a[5]) or iter(()))
     paths = [str(tmp_path / f"m{i}.py") for i in range(40)] + [str(tmp_path / f"c{i}.tsx") for i in range(runner.FULL_FIRST_FILES)]
     paths += [str(tmp_path / "one.js")]
     for p in paths:

@@ -99,3 +99,34 @@ def test_read_bytes_raises_for_what_cannot_be_read(tmp_path):
     with pytest.raises(OSError):
         read_bytes(str(tmp_path))  # a folder
     assert FileSystemWorkspace([str(tmp_path)]).read_text(str(tmp_path)) is None
+
+
+def test_answers_found_ahead_are_the_workspace_s_own(project, monkeypatch):
+    """workspace.known_ahead (a batch run's discovery child, analyzers/project_scans.py):
+    a stable workspace handed them lists and answers exactly as it would have, without
+    reading a file that lacks the scan's word."""
+    from reviewlens.analyzers import workspace
+    from reviewlens.analyzers.project_scans import INCLUDE_ROUTER, SCANS
+
+    (project / "sub").mkdir()
+    (project / "sub" / "mounted.py").write_bytes(b"app.include_router(users.router)\n")
+    (project / "node_modules").mkdir()
+    (project / "node_modules" / "x.py").write_bytes(b"include_router\n")
+    root = str(project)
+    known = workspace.known_ahead([root], SCANS)
+    fresh = FileSystemWorkspace([root], stable=True)
+    listed = fresh.list_files(root, INCLUDE_ROUTER.suffixes, INCLUDE_ROUTER.limit)
+    asked = [(path, needles) for path in listed for needles in ((INCLUDE_ROUTER.needle,), (INCLUDE_ROUTER.needle, "users"))]
+    expected = [fresh.contains_all(path, needles) for path, needles in asked]
+    with_word = {os.path.abspath(p) for p in listed if fresh.contains_all(p, (INCLUDE_ROUTER.needle,))}
+    assert len(with_word) == 6 and not any("node_modules" in p for p in listed)
+    reads: list[str] = []
+    real = workspace.read_bytes
+    monkeypatch.setattr(workspace, "read_bytes", lambda path, limit=None: reads.append(path) or real(path, limit))
+    ahead = FileSystemWorkspace([root], stable=True, known=known)
+    assert ahead.list_files(root, INCLUDE_ROUTER.suffixes, INCLUDE_ROUTER.limit) == listed
+    assert [ahead.contains_all(path, needles) for path, needles in asked] == expected
+    assert reads and set(reads) <= with_word  # only files with the word are read again (for "users")
+    # Not for a workspace that may change (an editor's) or one with open buffers.
+    assert not FileSystemWorkspace([root], known=known)._listed
+    assert not FileSystemWorkspace([root], stable=True, overlay={"/x.py": ""}, known=known)._listed

@@ -9,6 +9,7 @@ from tree_sitter import Node
 
 from ...languages import PYTHON
 from ...model import FixAvailability, Severity
+from ...project_scans import INCLUDE_ROUTER
 from ...python.fastapi_app import Construction, fastapi_file, string_value
 from ...rule import Captures, Rule
 
@@ -243,9 +244,10 @@ class UnauthenticatedUserParam(Rule):
         stem = parts[-1].rsplit(".", 1)[0]
         if stem == "__init__" and len(parts) > 1:
             stem = parts[-2]
-        needles = ("include_router", stem)
+        scan = INCLUDE_ROUTER  # declared apart, so that a batch run can scan ahead
+        needles = (scan.needle, stem)
         contains_all = getattr(ws, "contains_all", None)
-        for path in lister(root, (".py",), limit=3000):
+        for path in lister(root, scan.suffixes, limit=scan.limit):
             if os.path.abspath(path) == here:
                 continue
             if contains_all is not None and not contains_all(path, needles):
