@@ -305,6 +305,8 @@ const z = require("c", "d"); const w = await import("e"); const v = import("f");
 const t = myrequire("h"); const s = require(name); const q = (await import("i")).default; require("j");
 function f() { const p = require("k"); return async () => { const o = await import("l"); }; }
 const n = require("m" /* c */); const [m1] = require("n"); const k = require.resolve("o"); const j = requires("p");
+import "side-effect"; import esc from "a\\u0041b"; import type { T } from "t"; import d, { e } from 'z'; import "";
+export { re } from "re-export"; import * as ns from `tpl`; import json from "./x.json" with { type: "json" };
 const broken = require("q"
 """
 
