@@ -283,7 +283,7 @@ def ruff_file_count(py: Path) -> int:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=11, help="runs for the fast tools (medians: this machine is shared and noisy)")
     ap.add_argument("--slow-runs", type=int, default=3, help="runs for ESLint and semgrep")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--only", help="comma-separated tool names to time (e.g. reviewlens,parse-only floor)")

@@ -38,7 +38,7 @@ def main() -> int:
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     py = sys.executable
-    runs = ["--runs", "1", "--slow-runs", "1"] if args.quick else ["--runs", "5", "--slow-runs", "3"]
+    runs = ["--runs", "1", "--slow-runs", "1"] if args.quick else ["--runs", "11", "--slow-runs", "3"]
     failures = 0
     failures += step("corpus", [py, str(HERE / "corpus.py")]) != 0
     failures += step("peers", [py, str(HERE / "peers.py")]) != 0

@@ -17,6 +17,11 @@ resolver found. The parent compiles each hinted grammar while the child is still
 walking, and no more once it is done (a late hint is left to the run's own logic),
 except the first one, the tree's main grammar. A small tree never forks.
 
+Once it has sent the files, the child has time to spare until the parent is done
+compiling: it runs the caller's `ahead` (the project scans some rules make of every
+file, analyzers/project_scans.py), whose answers the parent takes if they are there by
+then; it never waits for them.
+
 If the child fails in any way (an invalid config, a crash, a signal), the parent walks
 again itself: an error then surfaces exactly as an in-process `discover` raises it.
 Linux only (`available()`); the caller decides when it pays (a cold parallel run).
