@@ -483,28 +483,36 @@ class CachedResolver:
 # --- the rule catalogue -----------------------------------------------------------------
 
 class Catalog:
-    """Rule codes, names, docs URLs and SARIF rule descriptions, as the outputs use them."""
+    """Rule codes, names, docs URLs and SARIF rule descriptions, as the outputs use them.
+    The first three come from the registry's index (no rule imported); the SARIF
+    descriptions render every rule's docs (every rule of every family imported, ~40 ms),
+    so they are worked out only for a SARIF report, and remembered apart."""
 
-    def __init__(self, data: dict) -> None:
+    def __init__(self, data: dict, meta: "_Meta | None" = None) -> None:
         self.codes: list[str] = list(data["codes"])
         self.names: dict[str, str] = dict(data["names"])
         self.urls: dict[str, str] = dict(data["urls"])
-        self.sarif_rules: list[dict] = data["sarif_rules"]
+        self._meta = meta
+
+    @property
+    def sarif_rules(self) -> list[dict]:
+        data = self._meta.data.get("sarif_rules") if self._meta is not None else None
+        if data is None:
+            from .output.sarif import rule_descriptor
+            from .ruledocs import rules
+
+            data = [rule_descriptor(i) for i in rules()]
+            if self._meta is not None:
+                self._meta.data["sarif_rules"] = data
+                self._meta.dirty = True
+                self._meta.save()  # asked for by the output, after the run's save
+        return data
 
     @staticmethod
     def compute() -> dict:
         from reviewlens.analyzers import registry
 
-        from .output.sarif import rule_descriptor
-        from .ruledocs import rules
-
-        infos = rules()
-        return {
-            "codes": registry.all_codes(),
-            "names": registry.code_names(),
-            "urls": {i.code: i.docs_url for i in infos},
-            "sarif_rules": [rule_descriptor(i) for i in infos],
-        }
+        return {"codes": registry.all_codes(), "names": registry.code_names(), "urls": registry.docs_urls()}
 
 
 def catalog(meta: _Meta | None = None) -> Catalog:
@@ -514,7 +522,7 @@ def catalog(meta: _Meta | None = None) -> Catalog:
     if data is None:
         data = meta.data["catalog"] = Catalog.compute()
         meta.dirty = True
-    return Catalog(data)
+    return Catalog(data, meta)
 
 
 # --- a cached run -----------------------------------------------------------------------
@@ -538,6 +546,16 @@ class Session:
         self._cwd = options.cwd or os.getcwd()
         self._prefix = self._cwd.rstrip(os.sep) + os.sep
         self._minimum = options.minimum_rank
+
+    def looks_cold(self) -> bool:
+        """Whether no result of this version is stored yet (a first run, a fresh CI
+        checkout): then every file will be checked, and the run may as well compile its
+        queries while discovery walks (cli._discover)."""
+        try:
+            names = os.listdir(os.path.join(self.directory, __version__))
+        except OSError:
+            return True
+        return not any(n.endswith(".marshal") and not n.startswith("meta-") for n in names)
 
     def start_resolver(self) -> None:
         """May raise ConfigError (a broken --config file), as ConfigResolver does."""

@@ -385,20 +385,23 @@ def cmd_check(args) -> int:
 
 
 def _discover(paths: list[str], resolver, args, session, options):
-    """The files to check. A cold run on several processes (no result cache) walks the
-    tree in a child process while this one imports the engine and compiles the queries
-    of the grammars the walk finds; the child then scans the project for the words some
-    rules look for in every file (server/background_discovery.py)."""
+    """The files to check. A cold run on several processes (no result cache, or one with
+    nothing stored yet) walks the tree in a child process while this one imports the
+    engine and compiles the queries of the grammars the walk finds; without the cache,
+    the child then scans the project for the words some rules look for in every file
+    (server/background_discovery.py). A run that may find its results stored walks here:
+    it may compile nothing at all."""
     from .discovery import discover
 
-    if session is None and any(os.path.isdir(p) for p in paths):
+    if (session is None or session.looks_cold()) and any(os.path.isdir(p) for p in paths):
         from .background_discovery import available, discover_while
         from .results import default_jobs
 
         if (args.jobs or default_jobs()) > 1 and available():
             roots = list(options.roots) or [options.cwd or os.getcwd()]  # the workers' workspace roots
+            ahead = (lambda files: _scan_ahead(roots, files)) if session is None else None  # (cache: signed reads)
             return discover_while(paths, resolver, _warm_queries, force_exclude=args.force_exclude,
-                                  prepare=_import_engine, ahead=lambda files: _scan_ahead(roots, files))
+                                  prepare=_import_engine, ahead=ahead)
     return discover(paths, resolver, force_exclude=args.force_exclude)
 
 

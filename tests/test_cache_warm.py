@@ -72,6 +72,9 @@ def test_warm_output_is_byte_identical_to_the_cold_run(tree: Path, fmt: str) -> 
 
 def test_a_warm_run_imports_neither_engine_nor_rules_nor_tree_sitter(tree: Path) -> None:
     assert run(tree, "--output-format", "json")[0] == 1  # cold: fills the cache
+    # SARIF's rule descriptions render every rule's docs: worked out by the first SARIF
+    # report (not by a cold JSON run), then remembered in the cache.
+    assert run(tree, "--output-format", "sarif")[0] == 1
     probe = (
         "import sys\n"
         "before = set(sys.modules)\n"

@@ -569,3 +569,21 @@ def test_a_big_tree_checked_in_parallel_finds_what_one_process_finds(tmp_path, c
     assert {"RL308", "RL101"} <= codes
     flagged = {f["path"].replace(os.sep, "/") for f in one["findings"] if f["code"] == "RL308"}
     assert not any("ok_mounted" in p for p in flagged)  # guarded where another file mounts them
+
+
+def test_a_cold_cache_walks_in_the_background_and_a_warm_one_here(tmp_path, capsys, monkeypatch):
+    """With the result cache, a run with nothing stored yet compiles while discovery walks
+    (as a run without the cache does); one that may find its results walks in this
+    process and compiles nothing. The findings are the same either way."""
+    from reviewlens.server import background_discovery
+
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
+    for i in range(40):
+        (tmp_path / f"m{i}.py").write_bytes(PRINT_PY)
+    calls: list[int] = []
+    real = background_discovery.discover_while
+    monkeypatch.setattr(background_discovery, "discover_while", lambda *a, **k: calls.append(1) or real(*a, **k))
+    cold = json.loads(run(capsys, "check", "--output-format", "json", "--jobs", "2", cwd=tmp_path)[1])
+    assert calls == [1]
+    warm = json.loads(run(capsys, "check", "--output-format", "json", "--jobs", "2", cwd=tmp_path)[1])
+    assert calls == [1] and warm["findings"] == cold["findings"] and len(cold["findings"]) == 40
