@@ -17,20 +17,6 @@ from reviewlens.server.discovery import discover
 pytestmark = pytest.mark.skipif(not bg.available(), reason="needs fork")
 
 
-def _children() -> set[int]:
-    found: set[int] = set()
-    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        found.update(int(pid) for pid in (task / "children").read_text().split())
-    return found
-
-
-@pytest.fixture
-def no_leftovers():
-    before = _children()
-    yield
-    assert _children() == before
-
-
 def _tree(root: Path) -> None:
     for i in range(30):
         (root / "api" / f"pkg{i % 3}").mkdir(parents=True, exist_ok=True)

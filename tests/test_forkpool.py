@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-from pathlib import Path
 
 import pytest
 
@@ -14,20 +13,6 @@ from reviewlens.server import forkpool
 pytestmark = pytest.mark.skipif(not forkpool.available(), reason="the fork pool is Linux-only")
 
 _SETUP = {}
-
-
-def _children() -> set[int]:
-    found: set[int] = set()
-    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        found.update(int(pid) for pid in (task / "children").read_text().split())
-    return found
-
-
-@pytest.fixture
-def no_leftovers():
-    before = _children()
-    yield
-    assert _children() == before  # every worker exited and was reaped
 
 
 def _init(tag: str) -> None:

@@ -101,10 +101,7 @@ def binding_sites(site: Node) -> list[tuple[Node, Node]]:
         if left is not None and left.type == "attribute":
             left = left.child_by_field_name("attribute")
         if left is not None and left.type == "identifier":
-            for field in ("right", "type"):
-                value = _named(site.child_by_field_name(field))
-                if value is not None:
-                    out.append((left, value))
+            out += _bound_to(left, site, ("right", "type"))
     elif kind == "with_item":
         pattern = site.child_by_field_name("value")
         alias = pattern.child_by_field_name("alias") if pattern is not None and pattern.type == "as_pattern" else None
@@ -121,11 +118,13 @@ def binding_sites(site: Node) -> list[tuple[Node, Node]]:
     else:  # typed_default_parameter, default_parameter
         name = site.child_by_field_name("name")
         if name is not None and name.type == "identifier":
-            for field in ("type", "value"):
-                value = _named(site.child_by_field_name(field))
-                if value is not None:
-                    out.append((name, value))
+            out += _bound_to(name, site, ("type", "value"))
     return out
+
+
+def _bound_to(name: Node, site: Node, fields: tuple[str, ...]) -> list[tuple[Node, Node]]:
+    """(name, value) for each of the site's `fields` that holds a named node."""
+    return [(name, value) for field in fields if (value := _named(site.child_by_field_name(field))) is not None]
 _NO_AWAIT_CONTEXTS = ("interpolation", "decorator")
 
 
