@@ -56,3 +56,20 @@ def test_word_spans_give_up_past_the_limit(monkeypatch):
         with pytest.raises(anchors.TooManySpans):
             anchors.word_spans(b" ".join([word] * 11), word)
         assert len(anchors.word_spans(b" ".join([word] * 10), word)) == 10
+
+
+def test_a_part_every_word_spells_is_checked_first():
+    """A words term whose words share 3+ bytes (`_id` of user_id|owner_id|account_id)
+    first looks for that part once; the answer is the regex's on every source."""
+    assert rule._common_part((b"user_id", b"owner_id", b"account_id")) == b"_id"
+    assert rule._common_part((b"print", b"pprint")) == b"print"
+    assert rule._common_part((b"jwt", b"jose")) is None and rule._common_part((b"except",)) is None
+    term = rule._Term(r"\b(?:user_id|owner_id|account_id)\b")
+    assert term.common == b"_id"
+    sources = [b"", b"x = 1\n", b"_id = 1", b"the_id = user_ids", b"f(user_id)", b"owner_id", b"xaccount_id",
+               b"account_idx account_id", b"user-id owner_i d"]
+    rng = random.Random(7)
+    for _ in range(300):
+        sources.append(bytes(rng.choice(b"_ aciduserownt\n") for _ in range(rng.randint(0, 40))))
+    for src in sources:
+        assert term.search(src, {}) == bool(term.regex.search(src)), src
