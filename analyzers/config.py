@@ -11,11 +11,11 @@ from __future__ import annotations
 import functools
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
 
 from .model import Severity
+from .records import FrozenRecord
 
 CONFIG_FILES = ("reviewlens.toml", "pyproject.toml")
 
@@ -144,23 +144,46 @@ def _spec(patterns: Iterable[str]) -> Globs:
     return Globs(patterns)
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Resolved settings for the files governed by one config file (or the defaults)."""
+class Settings(FrozenRecord):
+    """Resolved settings for the files governed by one config file (or the defaults).
+    (Not slotted: the derived values below are cached on the instance.)"""
 
-    root: Path | None = None  # folder of the config file; patterns are relative to it
-    source: Path | None = None  # the config file
-    select: tuple[str, ...] = ("ALL",)
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    exclude: tuple[str, ...] = ()
-    exempt_paths: tuple[str, ...] = DEFAULT_EXEMPT_PATHS
-    severity: tuple[tuple[str, Severity], ...] = ()
-    rule_options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
-    banned_modules: tuple[tuple[str, str], ...] = ()
-    respect_gitignore: bool = True
-    extra: tuple[tuple[str, Any], ...] = field(default=())
+    FIELDS = ("root", "source", "select", "extend_select", "ignore", "per_file_ignores", "exclude", "exempt_paths",
+              "severity", "rule_options", "banned_modules", "respect_gitignore", "extra")
+    root: Path | None  # folder of the config file; patterns are relative to it
+    source: Path | None  # the config file
+    select: tuple[str, ...]
+    extend_select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...]
+    exclude: tuple[str, ...]
+    exempt_paths: tuple[str, ...]
+    severity: tuple[tuple[str, Severity], ...]
+    rule_options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]
+    banned_modules: tuple[tuple[str, str], ...]
+    respect_gitignore: bool
+    extra: tuple[tuple[str, Any], ...]
+
+    def __init__(
+        self,
+        root: Path | None = None,
+        source: Path | None = None,
+        select: tuple[str, ...] = ("ALL",),
+        extend_select: tuple[str, ...] = (),
+        ignore: tuple[str, ...] = (),
+        per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = (),
+        exclude: tuple[str, ...] = (),
+        exempt_paths: tuple[str, ...] = DEFAULT_EXEMPT_PATHS,
+        severity: tuple[tuple[str, Severity], ...] = (),
+        rule_options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = (),
+        banned_modules: tuple[tuple[str, str], ...] = (),
+        respect_gitignore: bool = True,
+        extra: tuple[tuple[str, Any], ...] = (),
+    ) -> None:
+        self._init(root=root, source=source, select=select, extend_select=extend_select, ignore=ignore,
+                   per_file_ignores=per_file_ignores, exclude=exclude, exempt_paths=exempt_paths, severity=severity,
+                   rule_options=rule_options, banned_modules=banned_modules, respect_gitignore=respect_gitignore,
+                   extra=extra)
 
     # -- derived, cached --------------------------------------------------------------
     @functools.cached_property
@@ -227,9 +250,7 @@ class Settings:
         return frozenset(chosen)
 
     def with_overrides(self, **changes: Any) -> "Settings":
-        from dataclasses import replace
-
-        return replace(self, **changes)
+        return self.replace(**changes)
 
 
 def expand_selectors(selectors: Iterable[str], codes: list[str], names: dict[str, str]) -> list[str]:

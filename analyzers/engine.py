@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import os
 from time import perf_counter
-from dataclasses import dataclass, field
 
 from tree_sitter import Node, Query, QueryCursor, Tree
 
@@ -15,6 +14,7 @@ from .config import Settings
 from .context import FileContext
 from .languages import FAMILY_OF, grammar_for_path, language, parse
 from .model import Finding
+from .records import Record
 from .rule import Rule
 from .soundness import error_ranges, unsound
 from .suppressions import Suppressions
@@ -63,17 +63,20 @@ def _profile_key(rule_cls: type[Rule]) -> str:
     return f"{rule_cls.code} {module}"
 
 
-@dataclass
-class CombinedQuery:
-    query: Query
-    # pattern index -> (rule class, pattern index local to that rule's query)
-    owners: list[tuple[type[Rule], int]]
-    # Patterns from `prefetch_from` on are the semantic model's own query (imports,
-    # bindings): matched in the same walk as the rules' and handed to the model through
-    # ctx.cache[prefetch_key], so the model does not walk the tree again.
-    prefetch_from: int | None = None
-    prefetch_key: str = ""
-    prefetch_anchor: str | None = None  # where the model's matches are (anchors.py)
+class CombinedQuery(Record):
+    __slots__ = FIELDS = ("query", "owners", "prefetch_from", "prefetch_key", "prefetch_anchor")
+
+    def __init__(self, query: Query, owners: list[tuple[type[Rule], int]], prefetch_from: int | None = None,
+                 prefetch_key: str = "", prefetch_anchor: str | None = None) -> None:
+        self.query = query
+        # pattern index -> (rule class, pattern index local to that rule's query)
+        self.owners = owners
+        # Patterns from `prefetch_from` on are the semantic model's own query (imports,
+        # bindings): matched in the same walk as the rules' and handed to the model through
+        # ctx.cache[prefetch_key], so the model does not walk the tree again.
+        self.prefetch_from = prefetch_from
+        self.prefetch_key = prefetch_key
+        self.prefetch_anchor = prefetch_anchor  # where the model's matches are (anchors.py)
 
 
 def _prefetch_source(grammar: str) -> tuple[str, str, str | None]:
@@ -275,14 +278,17 @@ def _anchor_ranges(
     return merge(spans)
 
 
-@dataclass
-class CheckResult:
-    path: str
-    grammar: str | None
-    tree: Tree | None
-    findings: list[Finding]
-    errors: list[str] = field(default_factory=list)  # internal rule failures, never fatal
-    has_syntax_errors: bool = False
+class CheckResult(Record):
+    __slots__ = FIELDS = ("path", "grammar", "tree", "findings", "errors", "has_syntax_errors")
+
+    def __init__(self, path: str, grammar: str | None, tree: Tree | None, findings: list[Finding],
+                 errors: list[str] | None = None, has_syntax_errors: bool = False) -> None:
+        self.path = path
+        self.grammar = grammar
+        self.tree = tree
+        self.findings = findings
+        self.errors = [] if errors is None else errors  # internal rule failures, never fatal
+        self.has_syntax_errors = has_syntax_errors
 
 
 def _sanitize_utf8(source: bytes) -> bytes:

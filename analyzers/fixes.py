@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from .model import Applicability, Edit, Finding, Fix
+from .records import Record
 
 MAX_PASSES = 10
 
@@ -46,12 +46,15 @@ def select_fixes(findings: Iterable[Finding], minimum: Applicability) -> list[Fi
     return chosen
 
 
-@dataclass
-class FixResult:
-    source: bytes
-    applied: dict[str, int] = field(default_factory=dict)  # code -> count
-    passes: int = 0
-    converged: bool = True
+class FixResult(Record):
+    __slots__ = FIELDS = ("source", "applied", "passes", "converged")
+
+    def __init__(self, source: bytes, applied: dict[str, int] | None = None, passes: int = 0,
+                 converged: bool = True) -> None:
+        self.source = source
+        self.applied = {} if applied is None else applied  # code -> count
+        self.passes = passes
+        self.converged = converged
 
     @property
     def changed(self) -> bool:

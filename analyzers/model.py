@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from typing import Any
+
+from .records import FrozenRecord, Record
 
 
 class Severity(enum.IntEnum):
@@ -42,13 +44,16 @@ class FixAvailability(enum.Enum):
     ALWAYS = "always"
 
 
-@dataclass(frozen=True, slots=True)
-class Edit:
+class Edit(FrozenRecord):
     """Replace source bytes [start, end) with `text` (UTF-8 when encoded)."""
 
+    __slots__ = FIELDS = ("start", "end", "text")
     start: int
     end: int
     text: str
+
+    def __init__(self, start: int, end: int, text: str) -> None:
+        self._init(start=start, end=end, text=text)
 
     @classmethod
     def insert(cls, at: int, text: str) -> "Edit":
@@ -59,18 +64,18 @@ class Edit:
         return cls(start, end, "")
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+class Fix(FrozenRecord):
+    __slots__ = FIELDS = ("title", "edits", "applicability")
     title: str
     edits: tuple[Edit, ...]
     applicability: Applicability
 
-    def __post_init__(self) -> None:
-        ordered = tuple(sorted(self.edits, key=lambda e: (e.start, e.end)))
+    def __init__(self, title: str, edits: tuple[Edit, ...], applicability: Applicability) -> None:
+        ordered = tuple(sorted(edits, key=lambda e: (e.start, e.end)))
         for a, b in zip(ordered, ordered[1:]):
             if b.start < a.end:
-                raise ValueError(f"fix {self.title!r} has overlapping edits {a} and {b}")
-        object.__setattr__(self, "edits", ordered)
+                raise ValueError(f"fix {title!r} has overlapping edits {a} and {b}")
+        self._init(title=title, edits=ordered, applicability=applicability)
 
     @property
     def start(self) -> int:
@@ -81,22 +86,27 @@ class Fix:
         return max(e.end for e in self.edits)
 
 
-@dataclass(slots=True)
-class Finding:
+class Finding(Record):
     """One reported problem. Ranges are byte offsets into the analysed source."""
 
-    code: str
-    name: str
-    message: str
-    severity: Severity
-    start: int
-    end: int
-    fix: Fix | None = None
-    # Further fixes a user may pick in the editor (ESLint's suggestions); never batch-applied.
-    alternatives: tuple[Fix, ...] = ()
-    deprecated: bool = False  # LSP tag: the flagged construct is deprecated API
-    unnecessary: bool = False  # LSP tag: dead code
-    extra: dict = field(default_factory=dict)
+    __slots__ = FIELDS = ("code", "name", "message", "severity", "start", "end", "fix", "alternatives", "deprecated",
+                          "unnecessary", "extra")
+
+    def __init__(self, code: str, name: str, message: str, severity: Severity, start: int, end: int,
+                 fix: Fix | None = None, alternatives: tuple[Fix, ...] = (), deprecated: bool = False,
+                 unnecessary: bool = False, extra: dict[str, Any] | None = None) -> None:
+        self.code = code
+        self.name = name
+        self.message = message
+        self.severity = severity
+        self.start = start
+        self.end = end
+        self.fix = fix
+        # Further fixes a user may pick in the editor (ESLint's suggestions); never batch-applied.
+        self.alternatives = alternatives
+        self.deprecated = deprecated  # LSP tag: the flagged construct is deprecated API
+        self.unnecessary = unnecessary  # LSP tag: dead code
+        self.extra = {} if extra is None else extra
 
     def sort_key(self) -> tuple:
         return (self.start, self.end, self.code)

@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
 from typing import Literal
+
+from .records import FrozenRecord
 
 Encoding = Literal["utf-8", "utf-16", "utf-32"]
 _NEWLINE = re.compile(b"\n")
 _LINE_BREAK = re.compile(b"\r\n?|\n")  # what LSP counts as a line end
 
 
-@dataclass(frozen=True, slots=True)
-class Position:
+class Position(FrozenRecord):
+    __slots__ = FIELDS = ("line", "column")
     line: int  # 0-based
     column: int  # 0-based, in the requested encoding's units
+
+    def __init__(self, line: int, column: int) -> None:
+        self._init(line=line, column=column)
 
 
 def _units(segment: bytes, encoding: Encoding) -> int:

@@ -11,10 +11,10 @@ A reason may follow ` -- ` in the TS forms, as in ESLint.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from .model import Edit, Finding
 from .positions import LineIndex
+from .records import Record
 
 ALL = "*"
 _CODES = r"[A-Z]+[0-9]+(?:\s*,?\s*[A-Z]+[0-9]+)*"
@@ -53,10 +53,12 @@ def _marked_comments(source: bytes, grammar: str, tree):
         at = haystack.find(marker, at + len(marker))
 
 
-@dataclass
-class Suppressions:
-    file: set[str] = field(default_factory=set)
-    lines: dict[int, set[str]] = field(default_factory=dict)
+class Suppressions(Record):
+    __slots__ = FIELDS = ("file", "lines")
+
+    def __init__(self, file: set[str] | None = None, lines: dict[int, set[str]] | None = None) -> None:
+        self.file = set() if file is None else file
+        self.lines = {} if lines is None else lines
 
     @classmethod
     def of(cls, ctx) -> "Suppressions":

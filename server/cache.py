@@ -360,10 +360,9 @@ class ConfigRecord:
 
     @classmethod
     def of(cls, settings: Any) -> "ConfigRecord":
-        import dataclasses
         import pickle
 
-        fields = {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)}
+        fields = {name: getattr(settings, name) for name in settings.FIELDS}
         return cls(digest(repr(settings).encode()), bool(settings.respect_gitignore), tuple(settings.exclude),
                    pickle.dumps(fields, protocol=pickle.HIGHEST_PROTOCOL), settings)
 

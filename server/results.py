@@ -9,39 +9,15 @@ from __future__ import annotations
 
 import os
 
+# Plain records (equality, repr, pickling over FIELDS), without importing dataclasses:
+# ~10 ms of a warm run's start-up.
+from reviewlens.analyzers.records import Record as _Record
+
 # Larger files are reported and skipped (they are nearly always generated or minified).
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
 # analyzers.model.Applicability, by its str() (tests/test_cache_warm.py keeps them equal).
 APPLICABILITY_RANK = {"display-only": 1, "unsafe": 2, "safe": 3}
-
-
-class _Record:
-    """Plain slotted records (what dataclasses would generate, without importing
-    dataclasses: ~10 ms of a warm run's start-up). Equal when the class and every field
-    are; repr lists the fields; picklable (slots, Python >= 3.11)."""
-
-    __slots__ = ()
-
-    def _values(self) -> tuple:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._values() == other._values()  # type: ignore[attr-defined]
-
-    __hash__ = None  # type: ignore[assignment]  # mutable records are not hashable
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"{self.__class__.__name__}({fields})"
-
-    def __reduce__(self) -> tuple:
-        # Pickled as the constructor's arguments (every record takes its fields in slot
-        # order), not as a dict of slots: a quarter smaller, and the batch parent loads a
-        # run's results ~1.6x faster while its workers still run.
-        return self.__class__, self._values()
 
 
 class _Frozen(_Record):
@@ -54,7 +30,7 @@ class _Frozen(_Record):
 
 
 class Loc(_Frozen):
-    __slots__ = ("line", "column")
+    __slots__ = FIELDS = ("line", "column")
 
     def __init__(self, line: int, column: int) -> None:
         self.line = line  # 1-based
@@ -62,7 +38,7 @@ class Loc(_Frozen):
 
 
 class EditOut(_Frozen):
-    __slots__ = ("start", "end", "start_byte", "end_byte", "content")
+    __slots__ = FIELDS = ("start", "end", "start_byte", "end_byte", "content")
 
     def __init__(self, start: Loc, end: Loc, start_byte: int, end_byte: int, content: str) -> None:
         self.start = start
@@ -73,7 +49,7 @@ class EditOut(_Frozen):
 
 
 class FixOut(_Frozen):
-    __slots__ = ("title", "applicability", "edits")
+    __slots__ = FIELDS = ("title", "applicability", "edits")
 
     def __init__(self, title: str, applicability: str, edits: tuple[EditOut, ...]) -> None:
         self.title = title
@@ -82,7 +58,7 @@ class FixOut(_Frozen):
 
 
 class Diagnostic(_Record):
-    __slots__ = ("code", "name", "message", "severity", "path", "start", "end", "start_byte", "end_byte",
+    __slots__ = FIELDS = ("code", "name", "message", "severity", "path", "start", "end", "start_byte", "end_byte",
                  "source_lines", "fix", "alternatives", "fix_applicable")
 
     def __init__(self, code: str, name: str, message: str, severity: str, path: str, start: Loc, end: Loc,
@@ -107,7 +83,7 @@ class Diagnostic(_Record):
 
 
 class Notice(_Record):
-    __slots__ = ("path", "kind", "message", "fatal", "detail")
+    __slots__ = FIELDS = ("path", "kind", "message", "fatal", "detail")
 
     def __init__(self, path: str, kind: str, message: str, fatal: bool = False, detail: str = "") -> None:
         self.path = path
@@ -118,7 +94,7 @@ class Notice(_Record):
 
 
 class FileResult(_Record):
-    __slots__ = ("path", "diagnostics", "notices", "fixed", "diff", "output", "checked", "cache_entry")
+    __slots__ = FIELDS = ("path", "diagnostics", "notices", "fixed", "diff", "output", "checked", "cache_entry")
 
     def __init__(self, path: str, diagnostics: list[Diagnostic] | None = None, notices: list[Notice] | None = None,
                  fixed: dict[str, int] | None = None, diff: str = "", output: bytes | None = None,
@@ -138,7 +114,7 @@ class FileResult(_Record):
 class Options(_Frozen):
     """What the command line asked for, in a picklable form."""
 
-    __slots__ = ("config", "select", "extend_select", "ignore", "fix", "unsafe_fixes", "diff", "roots", "cwd",
+    __slots__ = FIELDS = ("config", "select", "extend_select", "ignore", "fix", "unsafe_fixes", "diff", "roots", "cwd",
                  "cache_dir")
 
     def __init__(self, config: str | None = None, select: tuple[str, ...] | None = None,

@@ -10,12 +10,12 @@ app, `import fastapi; r = fastapi.APIRouter(prefix="/x")` a router. Built once p
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node, Query, QueryCursor
 
 from ..languages import language
+from ..records import Record
 from .semantic import FUNCTION_TYPES, SCOPE_TYPES, scope_of
 
 if TYPE_CHECKING:
@@ -46,17 +46,20 @@ def _query(src: str) -> Query:
     return Query(language("python"), src)
 
 
-@dataclass
-class Construction:
+class Construction(Record):
     """`name = FastAPI(...)` / `name = APIRouter(...)` somewhere in the file."""
 
-    kind: str  # "app" | "router"
-    name: str
-    scope: Node | None  # enclosing function, None at module level
-    statement: Node  # the expression statement holding the assignment
-    call: Node  # the FastAPI(...) / APIRouter(...) call
-    cls_text: str  # how the class is spelled at the call (`FastAPI`, `F`, `fastapi.FastAPI`)
-    duplicate: bool = False  # the same name is constructed more than once in the scope
+    __slots__ = FIELDS = ("kind", "name", "scope", "statement", "call", "cls_text", "duplicate")
+
+    def __init__(self, kind: str, name: str, scope: Node | None, statement: Node, call: Node, cls_text: str,
+                 duplicate: bool = False) -> None:
+        self.kind = kind  # "app" | "router"
+        self.name = name
+        self.scope = scope  # enclosing function, None at module level
+        self.statement = statement  # the expression statement holding the assignment
+        self.call = call  # the FastAPI(...) / APIRouter(...) call
+        self.cls_text = cls_text  # how the class is spelled at the call (`FastAPI`, `F`, `fastapi.FastAPI`)
+        self.duplicate = duplicate  # the same name is constructed more than once in the scope
 
     @property
     def arguments(self) -> Node | None:
@@ -82,16 +85,20 @@ class Construction:
         )
 
 
-@dataclass
-class Route:
+class Route(Record):
     """A function decorated with `@<app|router>.<method>(path, ...)`."""
 
-    owner: Construction
-    method: str
-    decorator_call: Node
-    function: Node
-    path: str | None  # the literal path, when it is one
-    dependencies: list[Node] = field(default_factory=list)  # `dependencies=[...]` elements on the decorator
+    __slots__ = FIELDS = ("owner", "method", "decorator_call", "function", "path", "dependencies")
+
+    def __init__(self, owner: Construction, method: str, decorator_call: Node, function: Node, path: str | None,
+                 dependencies: list[Node] | None = None) -> None:
+        self.owner = owner
+        self.method = method
+        self.decorator_call = decorator_call
+        self.function = function
+        self.path = path  # the literal path, when it is one
+        # `dependencies=[...]` elements on the decorator
+        self.dependencies = [] if dependencies is None else dependencies
 
 
 class FastApiFile:

@@ -8,12 +8,12 @@ scope (or at module level) to one of those.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
 from ..anchors import WORD_BYTES
+from ..records import Record
 from .semantic import scope_of
 
 if TYPE_CHECKING:
@@ -22,14 +22,16 @@ if TYPE_CHECKING:
 PLACEHOLDER = "\x00"  # stands for one dynamic part inside `text`
 
 
-@dataclass
-class StringParts:
+class StringParts(Record):
     """`text` holds the static characters with PLACEHOLDER where data is spliced in;
     `dynamic` holds the expressions spliced in (in order, when known)."""
 
-    text: str
-    dynamic: list[Node] = field(default_factory=list)
-    opaque: bool = False  # some part could not be read (a call, an unknown name)
+    __slots__ = FIELDS = ("text", "dynamic", "opaque")
+
+    def __init__(self, text: str, dynamic: list[Node] | None = None, opaque: bool = False) -> None:
+        self.text = text
+        self.dynamic = [] if dynamic is None else dynamic
+        self.opaque = opaque  # some part could not be read (a call, an unknown name)
 
     @property
     def is_literal(self) -> bool:

@@ -18,8 +18,8 @@ import re
 import threading
 import time
 import weakref
-from dataclasses import dataclass
 
+from ..records import FrozenRecord, Record
 from ..workspace import Workspace, find_upward
 
 SOURCE_SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
@@ -98,10 +98,13 @@ def project_root(ws: Workspace, path: str) -> str:
     return ws.root_of(path) or os.path.dirname(os.path.abspath(path))
 
 
-@dataclass(frozen=True)
-class TsConfigPaths:
+class TsConfigPaths(FrozenRecord):
+    __slots__ = FIELDS = ("base", "paths")
     base: str  # absolute folder the patterns are relative to
     paths: tuple[tuple[str, tuple[str, ...]], ...]  # ("@/*", ("./src/*",)), longest prefix first
+
+    def __init__(self, base: str, paths: tuple[tuple[str, tuple[str, ...]], ...]) -> None:
+        self._init(base=base, paths=paths)
 
     def candidates(self, spec: str) -> list[str]:
         out: list[str] = []
@@ -255,13 +258,16 @@ class FileFacts:
         return self._prologue()[1]
 
 
-@dataclass
-class ImportGraph:
-    root: str
-    files: dict[str, FileFacts]
-    importers: dict[str, set[str]]
-    truncated: bool
-    built_at: float
+class ImportGraph(Record):
+    __slots__ = FIELDS = ("root", "files", "importers", "truncated", "built_at")
+
+    def __init__(self, root: str, files: dict[str, FileFacts], importers: dict[str, set[str]], truncated: bool,
+                 built_at: float) -> None:
+        self.root = root
+        self.files = files
+        self.importers = importers
+        self.truncated = truncated
+        self.built_at = built_at
 
     def importers_of(self, path: str) -> set[str]:
         return self.importers.get(os.path.abspath(path), set())

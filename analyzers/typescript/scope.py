@@ -4,10 +4,9 @@ whether code runs at module load. Enough for rules that follow a value one step
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from tree_sitter import Node
 
+from ..records import FrozenRecord
 from .semantic import FUNCTION_TYPES
 
 SCOPE_TYPES = ("program", "statement_block", "switch_case", "switch_default", "class_static_block")
@@ -18,15 +17,18 @@ TYPE_CONTEXTS = frozenset({
 })
 
 
-@dataclass(frozen=True)
-class Binding:
+class Binding(FrozenRecord):
     """`name` declared by `declarator` (a variable_declarator), possibly destructured from
     property `key` of the initializer (`const { key: name } = init`)."""
 
+    __slots__ = FIELDS = ("name", "declarator", "key", "kind")
     name: str
     declarator: Node
     key: str | None
     kind: str  # "const", "let", "var"
+
+    def __init__(self, name: str, declarator: Node, key: str | None, kind: str) -> None:
+        self._init(name=name, declarator=declarator, key=key, kind=kind)
 
     @property
     def init(self) -> Node | None:

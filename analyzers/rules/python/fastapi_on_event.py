@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from tree_sitter import Node
 
@@ -12,6 +11,7 @@ from ...model import Applicability, Edit, Fix, FixAvailability, Severity
 from ...python.edits import delete_statement_edit
 from ...python.imports import import_edit as import_edit_for
 from ...python.fastapi_app import Construction, fastapi_file, string_value
+from ...records import Record
 from ...rule import Captures, Rule
 from ...soundness import unsound
 
@@ -19,13 +19,15 @@ EVENTS = ("startup", "shutdown")
 _BLOCKS = ("block", "module")
 
 
-@dataclass
-class Registration:
-    kind: str  # "decorator" | "call"
-    node: Node  # the decorator, or the add_event_handler call
-    call: Node  # the on_event(...) / add_event_handler(...) call
-    receiver: Node
-    event: str | None
+class Registration(Record):
+    __slots__ = FIELDS = ("kind", "node", "call", "receiver", "event")
+
+    def __init__(self, kind: str, node: Node, call: Node, receiver: Node, event: str | None) -> None:
+        self.kind = kind  # "decorator" | "call"
+        self.node = node  # the decorator, or the add_event_handler call
+        self.call = call  # the on_event(...) / add_event_handler(...) call
+        self.receiver = receiver
+        self.event = event
 
 
 class _Refused(Exception):
