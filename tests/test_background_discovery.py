@@ -159,3 +159,27 @@ def test_the_first_hint_is_warmed_even_after_the_walk_ended(tmp_path, no_leftove
     warmed: list[str] = []
     got = bg.discover_while([str(tmp_path)], ConfigResolver(), warmed.append)
     assert warmed == [".py"] and len(got.files) == 41
+
+
+def test_a_cold_parallel_run_defines_its_types_without_dataclasses(tmp_path):
+    """The parent of a batch run is its serial path: the engine's records are plain
+    classes (analyzers/records.py), so neither dataclasses nor inspect (~5 ms, plus
+    ~0.6 ms a decorated class) is imported there, nor in the discovery child."""
+    import subprocess
+    import sys
+
+    for i in range(40):
+        (tmp_path / f"m{i}.py").write_text(f"def f{i}():\n    print({i})\n")
+    probe = (
+        "import os, sys\n"
+        "from reviewlens.server import runner\n"
+        "runner.PARALLEL_MIN_BYTES = 0\n"
+        "from reviewlens.server.entry import main\n"
+        "code = main(sys.argv[1:])\n"
+        "print(sorted(m for m in ('dataclasses', 'inspect') if m in sys.modules), file=sys.stderr)\n"
+        "sys.exit(code)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe, "check", "--no-cache", "--jobs", "2", "--output-format", "json",
+                           "--no-progress", str(tmp_path)], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == "[]", proc.stderr
