@@ -405,6 +405,11 @@ def load_config_file(path: Path) -> Settings | None:
         raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError(path, f"cannot read: {exc.strerror or exc}") from None
+    if path.name == "pyproject.toml" and b"reviewlens" not in raw:
+        # No [tool.reviewlens] can be spelled without the word (short of unicode escapes
+        # in a quoted key): another tool's file, never parsed (~1 ms each, and a walk of a
+        # monorepo meets dozens), nor are its own TOML errors ours to report.
+        return None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -428,7 +433,7 @@ class ConfigResolver:
         if override and self._override is None:
             raise ConfigError(override, "no [tool.reviewlens] table in this file")
         self._defaults = defaults or Settings()
-        self._by_dir: dict[Path, Settings] = {}
+        self._by_dir: dict[str, Settings] = {}
         self._by_file: dict[str, Settings] = {}
         self._by_folder: dict[str, Settings] = {}
 
@@ -447,12 +452,12 @@ class ConfigResolver:
                 folder_key = os.path.dirname(key)
                 settings = self._by_folder.get(folder_key)
                 if settings is None:
-                    settings = self._by_folder[folder_key] = self._for_dir(Path(key).parent)
+                    settings = self._by_folder[folder_key] = self._for_dir(folder_key)
                 self._by_file[key] = settings
                 return settings
         p = Path(path).absolute()
         folder = p if p.is_dir() else p.parent
-        settings = self._for_dir(folder)
+        settings = self._for_dir(str(folder))
         if key is not None:
             self._by_file[key] = settings
             if folder is p:  # a folder governs its files as it is governed
@@ -474,19 +479,21 @@ class ConfigResolver:
         for key, settings in by_folder.items():
             self._by_folder.setdefault(key, settings)
 
-    def _for_dir(self, folder: Path) -> Settings:
+    def _for_dir(self, folder: str) -> Settings:
+        """The settings of an absolute folder: its own config file's, else its parent's.
+        Plain strings and stats: a walk asks for every folder of the tree."""
         cached = self._by_dir.get(folder)
         if cached is not None:
             return cached
         settings = None
         for name in CONFIG_FILES:
-            candidate = folder / name
-            if candidate.is_file():
-                settings = load_config_file(candidate)
+            candidate = os.path.join(folder, name)
+            if os.path.isfile(candidate):
+                settings = load_config_file(Path(candidate))
                 if settings is not None:
                     break
         if settings is None:
-            parent = folder.parent
+            parent = os.path.dirname(folder)
             settings = self._defaults if parent == folder else self._for_dir(parent)
         self._by_dir[folder] = settings
         return settings

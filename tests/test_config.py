@@ -180,6 +180,23 @@ def test_resolver_nearest_config_wins(tmp_path):
     assert s.relative(tmp_path / "api" / "sub" / "x.py") == "sub/x.py"
 
 
+def test_resolver_passes_over_other_tools_pyproject_unparsed(tmp_path, monkeypatch):
+    _write(tmp_path / "reviewlens.toml", 'ignore = ["RL101"]\n')
+    _write(tmp_path / "svc" / "pyproject.toml", "[tool.black\nline-length = 100\n")  # broken, not ours
+    _write(tmp_path / "lib" / "pyproject.toml", '[tool."reviewlens"]\nignore = ["RL201"]\n')
+    parsed = []
+    real_loads = __import__("tomllib").loads
+    monkeypatch.setattr("tomllib.loads", lambda text: parsed.append(text) or real_loads(text))
+    r = ConfigResolver()
+    assert r.for_path(str(tmp_path / "svc" / "a" / "x.py")).ignore == ("RL101",)
+    assert r.for_path(str(tmp_path / "lib" / "x.py")).ignore == ("RL201",)  # quoted key
+    assert len(parsed) == 2  # the root's reviewlens.toml and lib's pyproject, never svc's
+    # A file that does mention us is still parsed, and its errors are still reported.
+    _write(tmp_path / "bad" / "pyproject.toml", "[tool.reviewlens\nignore = []\n")
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        ConfigResolver().for_path(str(tmp_path / "bad" / "x.py"))
+
+
 def test_resolver_override_file(tmp_path):
     other = _write(tmp_path / "ci.toml", 'select = ["RL3"]\n')
     _write(tmp_path / "app" / "reviewlens.toml", 'select = ["RL1"]\n')
