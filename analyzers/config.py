@@ -241,10 +241,23 @@ class Settings(FrozenRecord):
         return bool(self.exclude) and self._exclude_spec.match_file(rel)
 
     def enabled_codes(self, rel: str, all_codes: Iterable[str], names: dict[str, str]) -> frozenset[str]:
+        # select / extend-select / ignore are the same for every file: expanded once per
+        # (codes, names) pair given (the engine passes the registry's cached ones).
+        known = self.__dict__.get("_enabled_base")
+        if known is not None and known[0] is all_codes and known[1] is names:
+            base = known[2]
+        else:
+            codes = list(all_codes)
+            chosen = set(expand_selectors(self.select, codes, names)) | set(expand_selectors(self.extend_select, codes, names))
+            chosen -= set(expand_selectors(self.ignore, codes, names))
+            base = frozenset(chosen)
+            self.__dict__["_enabled_base"] = (all_codes, names, base)
+        per_file = self._per_file
+        if not per_file:
+            return base
         codes = list(all_codes)
-        chosen = set(expand_selectors(self.select, codes, names)) | set(expand_selectors(self.extend_select, codes, names))
-        chosen -= set(expand_selectors(self.ignore, codes, names))
-        for spec, ignored in self._per_file:
+        chosen = set(base)
+        for spec, ignored in per_file:
             if spec.match_file(rel):
                 chosen -= set(expand_selectors(ignored, codes, names))
         return frozenset(chosen)

@@ -292,19 +292,24 @@ def check_file(path: str) -> FileResult:
 def _check_file(path: str, state: "_State") -> FileResult:
     shown = display_path(path, state.options.cwd or None)
     result = FileResult(shown)
+    caching = state.options.caching
     try:
-        st = os.stat(path)  # before the read: a change after it shows in the next run's stat
-        size = st.st_size
-        if size > MAX_FILE_BYTES:
-            result.notices.append(too_large_notice(shown, size))
+        if caching:
+            st = os.stat(path)  # before the read: a change after it shows in the next run's stat
+            too_large = st.st_size > MAX_FILE_BYTES
+            source = None if too_large else read_bytes(path)
+            read_at = time.time_ns()
+        else:
+            source = read_bytes(path, MAX_FILE_BYTES)  # no stat: the read stops past the limit
+            too_large = source is None
+        if too_large:
+            result.notices.append(too_large_notice(shown, st.st_size if caching else os.stat(path).st_size))
             return result
-        source = read_bytes(path)
-        read_at = time.time_ns()
     except OSError as exc:
         result.notices.append(Notice(shown, "io-error", f"cannot read: {exc.strerror or exc}", fatal=True))
         return result
     inner = state.workspace
-    if state.options.caching:
+    if caching:
         state.workspace = RecordingWorkspace(inner)  # learns what this file's findings depend on
     try:
         fixed = check_bytes(source, path, shown, state, result)

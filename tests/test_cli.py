@@ -340,7 +340,8 @@ def test_config_files_are_read_once_per_run(tmp_path, capsys, monkeypatch, jobs)
     assert sorted(line.split()[1] for line in lines) == sorted(str(tmp_path / s / "reviewlens.toml") for s in ("api", "web"))
 
 
-def test_unreadable_invalid_and_huge_files_do_not_stop_the_run(tmp_path, capsys):
+@pytest.mark.parametrize("cache", [(), ("--no-cache",)])  # without the cache, no stat before the read
+def test_unreadable_invalid_and_huge_files_do_not_stop_the_run(tmp_path, capsys, cache):
     (tmp_path / "ok.py").write_bytes(PRINT_PY)
     (tmp_path / "bad.py").write_bytes(b'x = "\xff\xfe"\nprint(x)\n')
     (tmp_path / "huge.py").write_bytes(b"x = 1\n" * (runner.MAX_FILE_BYTES // 6 + 10))
@@ -348,7 +349,7 @@ def test_unreadable_invalid_and_huge_files_do_not_stop_the_run(tmp_path, capsys)
     locked.write_bytes(PRINT_PY)
     locked.chmod(0)
     try:
-        code, out, err = run(capsys, "check", "--output-format", "json", cwd=tmp_path)
+        code, out, err = run(capsys, "check", *cache, "--output-format", "json", cwd=tmp_path)
     finally:
         locked.chmod(0o644)
     doc = json.loads(out)
