@@ -238,22 +238,30 @@ def _route_decorators(root: Node) -> list[tuple[Node, Node, Node, Node, Node]]:
     `@object.method(...)` decorating a function, in document order."""
     out = []
     for decorated in QueryCursor(_query(_DECORATED)).captures(root).get("decorated", ()):
-        func = decorated.child_by_field_name("definition")
-        if func is None or func.type != "function_definition":
-            continue
-        for decorator in decorated.named_children:
-            if decorator.type != "decorator":
-                continue
-            for call in decorator.named_children:
-                if call.type != "call":
-                    continue
-                fn, args = call.child_by_field_name("function"), call.child_by_field_name("arguments")
-                if fn is None or fn.type != "attribute" or args is None or args.type != "argument_list":
-                    continue
-                obj, method = fn.child_by_field_name("object"), fn.child_by_field_name("attribute")
-                if obj is not None and obj.type == "identifier" and method is not None and method.type == "identifier":
-                    out.append((obj, method, call, args, func))
+        out += route_decorators_of(decorated)
     out.sort(key=lambda r: r[2].start_byte)
+    return out
+
+
+def route_decorators_of(decorated: Node) -> list[tuple[Node, Node, Node, Node, Node]]:
+    """(object, method, decorator call, its argument list, function) of each
+    `@object.method(...)` of one `decorated_definition` of a function, in order."""
+    func = decorated.child_by_field_name("definition")
+    if func is None or func.type != "function_definition":
+        return []
+    out = []
+    for decorator in decorated.named_children:
+        if decorator.type != "decorator":
+            continue
+        for call in decorator.named_children:
+            if call.type != "call":
+                continue
+            fn, args = call.child_by_field_name("function"), call.child_by_field_name("arguments")
+            if fn is None or fn.type != "attribute" or args is None or args.type != "argument_list":
+                continue
+            obj, method = fn.child_by_field_name("object"), fn.child_by_field_name("attribute")
+            if obj is not None and obj.type == "identifier" and method is not None and method.type == "identifier":
+                out.append((obj, method, call, args, func))
     return out
 
 

@@ -19,6 +19,7 @@ from ...python.settings_classes import (
     settings_classes,
 )
 from ...rule import Captures, Rule
+from ...soundness import unsound
 from ...secrets import env_name, key_format, not_a_secret_value, url_password
 
 LITERAL = "[(string) (concatenated_string)]"
@@ -151,11 +152,12 @@ class HardcodedSecret(Rule):
     (assignment left: (identifier) @target right: (call function: (_) @fn (#match? @fn "Field$") arguments: (argument_list) @args) @field) @bind
     (call function: (_) @fn (#match? @fn "(getenv|get|setdefault|config|getenvb)$") arguments: (argument_list . (string) @envname) @args) @call
     (call function: (_) @fn (#match? @fn "(SecretStr|SecretBytes|Secret)$") arguments: (argument_list . {LITERAL} @value)) @call
-    (boolean_operator
-      left: (call function: (_) @fn (#match? @fn "(getenv|get)$") arguments: (argument_list . (string) @envname)) @call
-      operator: "or"
-      right: {LITERAL} @value) @or
+    (boolean_operator) @_or
     """
+    # The last pattern is bare, its shape read in _or_fallback_shape: spelled out,
+    #   (boolean_operator left: (call function: (_) @fn (#match? @fn "(getenv|get)$")
+    #      arguments: (argument_list . (string) @envname)) @call operator: "or" right: LITERAL @value) @or
+    # its three nested steps took ~1.7 ms to compile in every process.
 
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
@@ -180,7 +182,9 @@ class HardcodedSecret(Rule):
         elif pattern == 7:
             self._wrapper(captures["call"][0], captures["value"][0])
         elif pattern == 8:
-            self._or_fallback(captures["or"][0], captures["call"][0], captures["envname"][0], captures["value"][0])
+            shaped = _or_fallback_shape(captures["_or"][0])
+            if shaped is not None and not unsound(shaped):  # what the spelled-out pattern would match and the engine trust
+                self._or_fallback(shaped["or"][0], shaped["call"][0], shaped["envname"][0], shaped["value"][0])
 
     def _format_candidates(self) -> list[Node]:
         """The literals whose text contains a key-format or URL-password hint: one regex
@@ -489,6 +493,24 @@ class HardcodedSecret(Rule):
         else:
             return None
         return self.make_fix("Drop the default so the setting is required", [edit], Applicability.UNSAFE)
+
+
+def _or_fallback_shape(expr: Node) -> dict[str, list[Node]] | None:
+    """The captures of the spelled-out `or` fallback pattern (see the query) for a
+    `boolean_operator`, or None where it would not match."""
+    operator = expr.child_by_field_name("operator")
+    left, right = expr.child_by_field_name("left"), expr.child_by_field_name("right")
+    if operator is None or operator.type != "or" or left is None or left.type != "call":
+        return None
+    if right is None or right.type not in _LITERAL_TYPES:
+        return None
+    fn, args = left.child_by_field_name("function"), left.child_by_field_name("arguments")
+    if fn is None or args is None or args.type != "argument_list" or not (fn.text or b"").endswith((b"getenv", b"get")):
+        return None
+    first = args.named_child(0)  # the pattern's `.` anchor: the first named child
+    if first is None or first.type != "string":
+        return None
+    return {"fn": [fn], "envname": [first], "call": [left], "value": [right], "or": [expr]}
 
 
 def _is_docstring(node: Node) -> bool:
