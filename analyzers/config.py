@@ -477,6 +477,17 @@ class ConfigResolver:
                 self._by_folder.setdefault(key, settings)
         return settings
 
+    def for_folder(self, folder: str) -> Settings:
+        """`for_path` of an absolute folder path the caller knows to be a folder (a walk's,
+        without a trailing slash): no stat, no Path."""
+        if self._override is not None:
+            return self._override
+        settings = self._by_folder.get(folder)
+        if settings is None:
+            settings = self._by_folder[folder] = self._for_dir(folder)
+            self._by_file.setdefault(folder, settings)
+        return settings
+
     def snapshot(self) -> tuple[dict[str, Settings], dict[str, Settings]]:
         """The answers found so far by path string, picklable: the background discovery's
         child hands them to the parent, which `absorb`s them (its forked workers then

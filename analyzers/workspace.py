@@ -72,17 +72,33 @@ class FileSystemWorkspace:
     MAX_BYTES = 2_000_000
 
     def __init__(self, roots: list[str] | None = None, overlay: dict[str, str] | None = None,
-                 stable: bool = False, known: "Known | None" = None) -> None:
+                 stable: bool = False, known: "Known | Callable[[], Known | None] | None" = None) -> None:
         """`known` (stable only): listings and word answers found ahead in the same tree
-        (`known_ahead`), taken as this workspace's own."""
+        (`known_ahead`), taken as this workspace's own; or a callable giving them once
+        they are there (another process finding them meanwhile), asked at each listing
+        or word this workspace does not know until it gives them."""
         self.roots = [os.path.abspath(r) for r in (roots or [])]
         self.overlay = overlay if overlay is not None else {}
         self._cache: dict[str, str | None] = {}
         self._listed: dict[tuple, list[str]] | None = {} if stable else None
         self._contains: dict[tuple[str, str], bool] | None = {} if stable else None
+        self._pending: Callable[[], Known | None] | None = None
         if known is not None and stable and not self.overlay:
-            self._listed.update(known[0])
-            self._contains.update(known[1])
+            if callable(known):
+                self._pending = known
+            else:
+                self._take(known)
+
+    def _take(self, known: "Known") -> None:
+        self._listed.update(known[0])
+        self._contains.update(known[1])
+
+    def _ask_pending(self) -> None:
+        """Take the answers found ahead if they have come by now."""
+        known = self._pending()
+        if known is not None:
+            self._pending = None
+            self._take(known)
 
     def read_text(self, path: str) -> str | None:
         path = os.path.abspath(path)
@@ -114,6 +130,8 @@ class FileSystemWorkspace:
         skipping dependency, VCS and build folders (SKIP_DIRS). Optional in the protocol."""
         folder = os.path.abspath(folder)
         key = (folder, suffixes, limit)
+        if self._pending is not None and key not in self._listed:
+            self._ask_pending()
         if self._listed is not None and key in self._listed:
             return list(self._listed[key])
         out, _ = self._list(folder, suffixes, limit)
@@ -161,6 +179,9 @@ class FileSystemWorkspace:
         data: bytes | None = None
         for needle in needles:
             known = memo.get((path, needle)) if memo is not None else None
+            if known is None and self._pending is not None:
+                self._ask_pending()
+                known = memo.get((path, needle))
             if known is None:
                 if data is None:
                     try:
@@ -182,6 +203,7 @@ class FileSystemWorkspace:
         return True
 
     def invalidate(self, path: str | None = None) -> None:
+        self._pending = None  # answers found ahead are of the tree as it was
         if self._listed is not None:
             self._listed.clear()  # a created or deleted file changes listings
         if self._contains is not None:

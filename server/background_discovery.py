@@ -17,10 +17,12 @@ resolver found. The parent compiles each hinted grammar while the child is still
 walking, and no more once it is done (a late hint is left to the run's own logic),
 except the first one, the tree's main grammar. A small tree never forks.
 
-Once it has sent the files, the child has time to spare until the parent is done
-compiling: it runs the caller's `ahead` (the project scans some rules make of every
-file, analyzers/project_scans.py), whose answers the parent takes if they are there by
-then; it never waits for them.
+Once it has sent the files, the child has time to spare: it runs the caller's `ahead`
+(the project scans some rules make of every file, analyzers/project_scans.py) and
+publishes the answers in a shared anonymous page (AheadAnswers) that the run's workers,
+forked later, read when a rule first needs them. Nobody waits for them: a worker that
+needs them before they are there scans for itself. The child ends on its own; the
+caller closes the answers after the run (which ends the child if it is still at them).
 
 If the child fails in any way (an invalid config, a crash, a signal), the parent walks
 again itself: an error then surfaces exactly as an in-process `discover` raises it.
@@ -29,9 +31,11 @@ Linux only (`available()`); the caller decides when it pays (a cold parallel run
 
 from __future__ import annotations
 
+import mmap
 import os
 import struct
 import sys
+import zlib
 from collections.abc import Callable
 
 from .discovery import Discovery, discover, file_size
@@ -73,6 +77,7 @@ class _Walk:
             _write(self.pipe, b"H" + suffix.encode("utf-8", "surrogateescape") + b"\n")
             return
         read_end, write_end = os.pipe()
+        _widen(write_end)
         try:
             pid = os.fork()
         except OSError:  # no fork after all: walk on here
@@ -88,6 +93,24 @@ class _Walk:
         raise _Handover
 
 
+def _widen(fd: int) -> None:
+    """Give the pipe room for the whole answer (the file list: ~140 KB for 1,358 files),
+    so that the child is not blocked writing it until the parent, busy compiling, reads,
+    and goes on with its `ahead` scans meanwhile. Linux's default is 64 KiB; up to
+    /proc/sys/fs/pipe-max-size (1 MiB by default) needs no privilege."""
+    try:
+        import fcntl
+
+        setsize = getattr(fcntl, "F_SETPIPE_SZ", None)
+        if setsize is not None:
+            fcntl.fcntl(fd, setsize, PIPE_BYTES)
+    except OSError:  # over the system's limit: the default size (the child waits, as it may)
+        pass
+
+
+PIPE_BYTES = 1 << 20
+
+
 def discover_while(
     paths: list[str], resolver, warm: Callable[[str], None], *, force_exclude: bool = False,
     prepare: Callable[[], None] | None = None, ahead: Callable[[list[str]], object] | None = None,
@@ -96,26 +119,32 @@ def discover_while(
     process while this one runs `prepare()` (imports the run needs anyway) and
     `warm(suffix)` for the suffixes of many files (".py", ".tsx"...). Once it has sent the
     files, the child runs `ahead(files)` (picklable answers the run's workspaces can
-    start with): its result is the discovery's `known` if it is there by the time this
-    process is done warming, else None (this process never waits for it)."""
+    start with): the discovery's `known` is then an AheadAnswers, which gives them once
+    they are published (processes forked from this one see them too); the caller closes
+    it after the run. Without a child, `known` is None."""
     walk = _Walk()
+    answers = AheadAnswers() if ahead is not None else None
     try:
         found = discover(paths, resolver, force_exclude=force_exclude, on_file=walk.on_file)
     except _Handover:
-        return _meanwhile(walk, paths, resolver, warm, force_exclude, prepare)
+        return _meanwhile(walk, paths, resolver, warm, force_exclude, prepare, answers)
     except BaseException:
         if walk.child:
             os._exit(1)  # the parent walks again and reports whatever this was
+        if answers is not None:
+            answers.close()
         raise
     if walk.child:
         try:
-            _answer(walk, found, resolver, ahead)  # ends the process
+            _answer(walk, found, resolver, ahead, answers)  # ends the process
         finally:
             os._exit(1)  # whatever happened, the child never returns into the caller's code
+    if answers is not None:
+        answers.close()  # no child: nothing will be published
     return found
 
 
-def _answer(walk: _Walk, found: Discovery, resolver, ahead) -> None:
+def _answer(walk: _Walk, found: Discovery, resolver, ahead, answers: "AheadAnswers | None") -> None:
     code = 1
     try:
         import pickle
@@ -126,16 +155,17 @@ def _answer(walk: _Walk, found: Discovery, resolver, ahead) -> None:
                             protocol=pickle.HIGHEST_PROTOCOL)
         _write(walk.pipe, b"D" + _LENGTH.pack(len(data)) + data)
         code = 0
-        if ahead is not None:
-            extra = pickle.dumps(ahead(found.files), protocol=pickle.HIGHEST_PROTOCOL)
-            _write(walk.pipe, b"K" + _LENGTH.pack(len(extra)) + extra)
+        os.close(walk.pipe)  # the parent reads no more: it may go on before the answers
+        if ahead is not None and answers is not None:
+            answers.publish(ahead(found.files))
     except BaseException:
         pass
     finally:
         os._exit(code)  # no atexit handlers, no flush of the parent's buffered output
 
 
-def _meanwhile(walk: _Walk, paths, resolver, warm, force_exclude: bool, prepare) -> Discovery:
+def _meanwhile(walk: _Walk, paths, resolver, warm, force_exclude: bool, prepare,
+               answers: "AheadAnswers | None") -> Discovery:
     found: Discovery | None = None
     try:
         if prepare is not None:
@@ -143,58 +173,89 @@ def _meanwhile(walk: _Walk, paths, resolver, warm, force_exclude: bool, prepare)
         pending = list(walk.hinted)
         received = _receive(walk.pipe, warm, resolver, pending)
         if received is not None:
-            found, rest = received
+            found = received
             if pending and pending[0] == walk.hinted[0]:
                 # The walk ended before the first hint was acted on: its grammar (the
-                # tree's main one) is compiled now, as the run would next, and meanwhile
-                # the child may finish its `ahead` answers.
+                # tree's main one) is compiled now, as the run would next.
                 warm(pending[0])
-            found.known = _known_if_sent(walk.pipe, rest)
     finally:
         os.close(walk.pipe)
-        _reap(walk.pid, kill=True)  # done, or busy with answers that came too late
+        if found is not None and answers is not None:
+            answers.pid = walk.pid  # at its answers: ended (or reaped) by answers.close()
+            found.known = answers
+        else:
+            _reap(walk.pid, kill=True)
+            if answers is not None:
+                answers.close()
     if found is None:
         return discover(paths, resolver, force_exclude=force_exclude)
     return found
 
 
-def _known_if_sent(fd: int, rest: bytes) -> object:
-    """The child's `ahead` answers (`rest`: their first bytes, already read), if it has
-    started sending them; else None."""
-    if not rest and not _ready(fd):
-        return None
-    header = rest[:1 + _LENGTH.size]
-    if len(header) < 1 + _LENGTH.size:
-        more = _read_exact(fd, 1 + _LENGTH.size - len(header))
-        if more is None:
-            return None
-        header += more
-    if header[:1] != b"K":
-        return None
-    size = _LENGTH.unpack_from(header, 1)[0]
-    body = rest[1 + _LENGTH.size:]
-    if len(body) < size:
-        more = _read_exact(fd, size - len(body))
-        if more is None:
-            return None
-        body += more
-    import pickle
+class AheadAnswers:
+    """The discovery child's `ahead` answers, published in an anonymous shared mapping
+    made before the child was forked, so that every process forked from the parent
+    afterwards (the run's workers) reads them there. Calling it gives them, or None
+    while they are not (yet) published; a worker that needs them then finds them itself.
 
-    try:
-        return pickle.loads(body)
-    except Exception:
-        return None
+    The child writes the pickle first and its header (length, CRC-32) last; a reader
+    trusts only a header whose checksum matches, so a torn or half-written page is
+    "not yet" on any CPU's memory order."""
 
+    SIZE = 4 << 20  # virtual: pages are allocated as the child writes them
+    _HEADER = struct.Struct("<QI")
 
-def _read_exact(fd: int, size: int) -> bytes | None:
-    parts: list[bytes] = []
-    while size:
-        chunk = os.read(fd, min(size, 1 << 20))
-        if not chunk:
+    def __init__(self) -> None:
+        self._page: mmap.mmap | None = mmap.mmap(-1, self.SIZE)
+        self.pid = 0  # the child publishing them, once it is known
+        self._value: object = None
+        self._taken = False
+
+    def publish(self, value: object) -> None:
+        """(In the child.) Publish `value`; one that does not fit is never published."""
+        import pickle
+
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        page = self._page
+        if page is None or self._HEADER.size + len(data) > self.SIZE:
+            return
+        page[self._HEADER.size:self._HEADER.size + len(data)] = data
+        page[:self._HEADER.size] = self._HEADER.pack(len(data), zlib.crc32(data))
+
+    def __call__(self) -> object:
+        if self._taken or self._page is None:
+            return self._value
+        size, crc = self._HEADER.unpack_from(self._page, 0)
+        if not size or size > self.SIZE - self._HEADER.size:
             return None
-        parts.append(chunk)
-        size -= len(chunk)
-    return b"".join(parts)
+        data = self._page[self._HEADER.size:self._HEADER.size + size]
+        if zlib.crc32(data) != crc:
+            return None
+        import pickle
+
+        try:
+            self._value = pickle.loads(data)
+        except Exception:
+            self._value = None
+        self._taken = True
+        return self._value
+
+    def close(self) -> None:
+        """(In the parent, after the run.) End the child if it is still at its answers."""
+        if self.pid:
+            _reap(self.pid, kill=True)
+            self.pid = 0
+        if self._page is not None:
+            self._page.close()
+            self._page = None
+
+    def __reduce__(self):
+        # Handed to a pool that pickles its arguments (not the fork pool): what is there now.
+        return _published, (self(),)
+
+
+def _published(value: object) -> object:
+    return value
 
 
 def _write(fd: int, data: bytes) -> None:
@@ -203,11 +264,10 @@ def _write(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def _receive(fd: int, warm: Callable[[str], None], resolver, pending: list[str]) -> tuple[Discovery, bytes] | None:
+def _receive(fd: int, warm: Callable[[str], None], resolver, pending: list[str]) -> Discovery | None:
     """Read the child's messages, warming each hint (`pending`: those already known)
-    while the child has nothing new to say; the discovery and the bytes read past it, or
-    None if it did not send one. The resolver absorbs the child's config answers (each
-    config is read once)."""
+    while the child has nothing new to say; the discovery, or None if it did not send
+    one. The resolver absorbs the child's config answers (each config is read once)."""
     buffer = bytearray()
     while True:
         if pending and not _ready(fd):
@@ -242,7 +302,7 @@ def _receive(fd: int, warm: Callable[[str], None], resolver, pending: list[str])
                 absorb = getattr(resolver, "absorb", None)
                 if learnt is not None and absorb is not None:
                     absorb(learnt)
-                return out, bytes(buffer[start + size:])
+                return out
             else:
                 return None  # not a message of ours
 

@@ -372,7 +372,12 @@ def cmd_check(args) -> int:
                 if not args.quiet:
                     print(f"reviewlens: warning: {unsupported}: not a Python, TypeScript or JavaScript file; skipped",
                           file=sys.stderr)
-            results = _run(found.files, options, args, session, resolver, found.sizes, found.known)
+            try:
+                results = _run(found.files, options, args, session, resolver, found.sizes, found.known)
+            finally:
+                close = getattr(found.known, "close", None)
+                if close is not None:
+                    close()  # the discovery child's answers (background_discovery.AheadAnswers)
             files_checked = sum(1 for r in results if r.checked)
     except WorkerCrash as exc:
         print(f"reviewlens: error: {exc}", file=sys.stderr)

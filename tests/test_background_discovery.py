@@ -125,16 +125,39 @@ def test_an_error_while_warming_ends_the_child(tmp_path, no_leftovers, monkeypat
         bg.discover_while([str(tmp_path)], ConfigResolver(), lambda suffix: None, prepare=boom)
 
 
-def test_answers_found_ahead_come_back_when_ready_and_are_never_waited_for(tmp_path, no_leftovers):
+def _when_published(answers, seconds: float = 5.0):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = answers()
+        if value is not None:
+            return value
+        time.sleep(0.01)
+    return None
+
+
+def test_answers_found_ahead_are_published_for_later_forks_and_never_waited_for(tmp_path, no_leftovers):
+    import pickle
     import time
 
     _tree(tmp_path)
-
-    def slow_warm(suffix):
-        time.sleep(0.3)
-
-    got = bg.discover_while([str(tmp_path)], ConfigResolver(), slow_warm, ahead=lambda files: ("ahead", len(files)))
-    assert got.known == ("ahead", len(got.files))
+    got = bg.discover_while([str(tmp_path)], ConfigResolver(), lambda suffix: None, ahead=lambda files: ("ahead", len(files)))
+    try:
+        # A process forked after discovery (as the run's workers are) sees them too.
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.write(write_end, pickle.dumps(_when_published(got.known)))
+            os._exit(0)
+        os.close(write_end)
+        assert pickle.loads(os.read(read_end, 1 << 16)) == ("ahead", 41)
+        os.close(read_end)
+        os.waitpid(pid, 0)
+        assert _when_published(got.known) == ("ahead", len(got.files))
+        assert pickle.loads(pickle.dumps(got.known)) == ("ahead", 41)  # for a pool that pickles its arguments
+    finally:
+        got.known.close()
 
     def slow_ahead(files):
         time.sleep(3)
@@ -142,13 +165,68 @@ def test_answers_found_ahead_come_back_when_ready_and_are_never_waited_for(tmp_p
 
     started = time.monotonic()
     got = bg.discover_while([str(tmp_path)], ConfigResolver(), lambda suffix: None, ahead=slow_ahead)
-    assert got.known is None and len(got.files) == 41 and time.monotonic() - started < 2
+    assert got.known() is None and len(got.files) == 41
+    got.known.close()  # ends the child still at them
+    assert time.monotonic() - started < 2
 
     def broken(files):
         raise RuntimeError("boom")
 
-    got = bg.discover_while([str(tmp_path)], ConfigResolver(), slow_warm, ahead=broken)
-    assert got.known is None and len(got.files) == 41
+    got = bg.discover_while([str(tmp_path)], ConfigResolver(), lambda suffix: None, ahead=broken)
+    assert _when_published(got.known, 0.5) is None and len(got.files) == 41
+    got.known.close()
+
+
+def test_a_small_tree_has_no_answers_ahead(tmp_path, no_leftovers):
+    (tmp_path / "m.py").write_text("x = 1\n")
+    got = bg.discover_while([str(tmp_path)], ConfigResolver(), lambda suffix: None, ahead=lambda files: "never")
+    assert got.known is None and len(got.files) == 1
+
+
+def test_published_answers_are_trusted_only_whole():
+    answers = bg.AheadAnswers()
+    try:
+        assert answers() is None
+        answers.publish({"a": [1, 2]})
+        header = bytes(answers._page[:answers._HEADER.size])
+        answers._page[answers._HEADER.size] ^= 0xFF  # a page whose payload is not the one announced
+        assert answers() is None
+        answers._page[answers._HEADER.size] ^= 0xFF
+        assert bytes(answers._page[:answers._HEADER.size]) == header and answers() == {"a": [1, 2]}
+    finally:
+        answers.close()
+    too_big = bg.AheadAnswers()
+    try:
+        too_big.publish(b"x" * too_big.SIZE)
+        assert too_big() is None
+    finally:
+        too_big.close()
+    assert too_big() is None  # closed: nothing
+
+
+def test_a_workspace_takes_answers_that_come_later(tmp_path):
+    from reviewlens.analyzers.workspace import FileSystemWorkspace, known_ahead
+
+    for i in range(3):
+        (tmp_path / f"m{i}.py").write_text("app.include_router(r)\n" if i == 1 else "x = 1\n")
+    real = known_ahead([str(tmp_path)], [bg_scan()])
+    fake = ({k: v + [str(tmp_path / "only-known.py")] for k, v in real[0].items()}, dict(real[1]))
+    box: list = [None]
+    ws = FileSystemWorkspace([str(tmp_path)], stable=True, known=lambda: box[0])
+    (key,) = fake[0]
+    box[0] = fake  # published now: taken at the first listing the workspace does not know
+    assert ws.list_files(*key) == fake[0][key] and ws._pending is None
+    ws2 = FileSystemWorkspace([str(tmp_path)], stable=True, known=lambda: None)
+    assert ws2.list_files(*key) == real[0][key] and ws2._pending is not None  # not there: walked here
+    assert ws2.contains_all(str(tmp_path / "m1.py"), ("include_router",)) is True
+    ws2.invalidate()
+    assert ws2._pending is None
+
+
+def bg_scan():
+    from reviewlens.analyzers.project_scans import INCLUDE_ROUTER
+
+    return INCLUDE_ROUTER
 
 
 def test_the_first_hint_is_warmed_even_after_the_walk_ended(tmp_path, no_leftovers, monkeypatch):
@@ -183,3 +261,37 @@ def test_a_cold_parallel_run_defines_its_types_without_dataclasses(tmp_path):
                            "--no-progress", str(tmp_path)], capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     assert proc.stderr.strip().splitlines()[-1] == "[]", proc.stderr
+
+
+def test_a_long_file_list_does_not_hold_the_child_back(tmp_path, no_leftovers):
+    """The answer is written whole into the pipe (bigger than its default 64 KiB): the
+    child goes on with its `ahead` scans while the parent is still busy warming."""
+    import fcntl
+    import time
+
+    folder = tmp_path / ("deep_" * 20)
+    folder.mkdir()
+    for i in range(700):
+        (folder / f"module_with_a_long_name_{'x' * 60}_{i}.py").write_text("x = 1\n")
+
+    def slow_warm(suffix):
+        time.sleep(0.3)
+
+    def scan(files):
+        time.sleep(0.1)
+        return len(files)
+
+    got = bg.discover_while([str(tmp_path)], ConfigResolver(), slow_warm, ahead=scan)
+    try:
+        assert len(got.files) == 700 and sum(len(f) for f in got.files) > 1 << 16
+        assert got.known() == 700  # published while this process was still warming
+    finally:
+        got.known.close()
+    read_end, write_end = os.pipe()
+    try:
+        bg._widen(write_end)
+        limit = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+        assert fcntl.fcntl(write_end, fcntl.F_GETPIPE_SZ) == (bg.PIPE_BYTES if limit >= bg.PIPE_BYTES else 1 << 16)
+    finally:
+        os.close(read_end)
+        os.close(write_end)

@@ -560,11 +560,18 @@ def test_a_big_tree_checked_in_parallel_finds_what_one_process_finds(tmp_path, c
 
     warm = cli._warm_queries
     monkeypatch.setattr(cli, "_warm_queries", lambda suffix: time.sleep(0.2) or warm(suffix))  # the child has time
-    handed: list = []
+    published: list = []
     real_run = cli._run
-    monkeypatch.setattr(cli, "_run", lambda *a: handed.append(a[-1]) or real_run(*a))
+
+    def checked(*a):
+        out = real_run(*a)
+        published.append(a[-1]())  # the answers handed on, as published by the discovery child
+        return out
+
+    monkeypatch.setattr(cli, "_run", checked)
     two = json.loads(run(capsys, "check", "--no-cache", "--output-format", "json", "--jobs", "2", cwd=tmp_path)[1])
-    assert handed and handed[0] is not None  # the listings and `include_router` answers found ahead
+    listings, words = published[0]  # the listings and `include_router` answers found ahead
+    assert any(key[1] == (".py",) for key in listings) and any(w for w in words.values())
     assert one["findings"] == two["findings"]
     codes = {f["code"] for f in one["findings"]}
     assert {"RL308", "RL101"} <= codes
