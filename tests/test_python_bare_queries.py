@@ -67,7 +67,8 @@ REFERENCE = {
 EDGE_CASES = r'''
 import requests, fastapi
 from fastapi import FastAPI, APIRouter
-app = FastAPI(); router = fastapi.APIRouter(prefix="/u"); r2 = make()(); x = y = FastAPI()
+app = FastAPI(); router = fastapi.APIRouter(prefix="/u"); r2 = make()(); x = y = FastAPI(); s = "FastAPI()"  # FastAPI()
+a1 = FastAPIs(); a2 = (FastAPI)(); a3 = a.b.FastAPI(); a4: FastAPI = FastAPI(); a5 = FastAPI; a6 = x.FastAPI.y()
 a, b = 1, 2; (c, d) = f(); [e, g] = h; x.y = 3; x.y: int = 4; z: int; w: str = "v"; k += 1; m[0] = 1
 self.client = requests.Session(); self.a.b = c; *s, t = u; for i in range(3): pass
 for (p, q) in z: pass
@@ -171,8 +172,17 @@ def test_bare_matching_equals_the_queries(path, source):
     expected = sorted(map(_span, QueryCursor(_reference("bindings")).captures(root).get("b", [])))
     assert [_span(n) for n in semantic._bindings(root)] == expected
 
-    expected = [tuple(_span(c[k][0]) for k in ("assign", "name", "call", "fn")) for _, c in _matches("constructions", root)]
-    assert [tuple(map(_span, c)) for c in fastapi_app._constructions(root)] == expected
+    # fastapi_app: constructions found from the words their callees end with (here every
+    # such word of the file, so all of them), and by the bare walk for a dense file.
+    constructions = _matches("constructions", root)
+    last = lambda fn: fn.child_by_field_name("attribute") if fn.type == "attribute" else fn  # noqa: E731
+    words = {last(c["fn"][0]).text.decode() for _, c in constructions if last(c["fn"][0]) is not None}
+    expected = [tuple(_span(c[k][0]) for k in ("assign", "name", "call", "fn")) for _, c in constructions]
+    assert [tuple(map(_span, c)) for c in fastapi_app._constructions(root, source, words)] == expected
+    assert [tuple(map(_span, c)) for c in fastapi_app._constructions_walked(root, words)] == expected
+    some = set(sorted(words)[::2])
+    expected = [e for e, (_, c) in zip(expected, constructions) if last(c["fn"][0]).text.decode() in some]
+    assert [tuple(map(_span, c)) for c in fastapi_app._constructions(root, source, some)] == expected
 
     expected = [tuple(_span(c[k][0]) for k in ("obj", "method", "call", "args", "func")) for _, c in _matches("routes", root)]
     assert [tuple(map(_span, r)) for r in fastapi_app._route_decorators(root)] == expected
@@ -195,3 +205,28 @@ def test_the_edge_cases_exercise_every_shape():
     sites = QueryCursor(Query(language("python"), blocking._BINDING_SITES)).captures(root).get("site", [])
     pairs = {(text(n), text(v)) for s in sites for n, v in blocking.binding_sites(s)}
     assert {("client", "requests.Session()"), ("x", "requests.Session"), ("fh", "open(p)"), ("d", "str"), ("d", '"x"')} <= pairs
+
+
+def test_constructions_are_found_however_the_classes_are_spelled():
+    """An app or router is found from the words its class can be spelled with: an
+    import's alias, or the class's last name after any module (fastapi_app._class_spellings)."""
+    from reviewlens.analyzers.config import Settings
+    from reviewlens.analyzers.context import FileContext
+
+    source = b'''import fastapi as fa
+from fastapi import FastAPI as Application, APIRouter as R
+from fastapi import routing
+app = Application()
+r = R(prefix="/r")
+x = fa.FastAPI()
+y = routing.APIRouter()
+z = fa.applications.FastAPI()
+def make():
+    inner = R()
+other = Other()  # FastAPI() in a comment
+s = "R()"
+'''
+    ctx = FileContext("app/main.py", source, parse(source, "python"), "python", Settings(), "app/main.py")
+    found = [(c.kind, c.name, c.cls_text) for c in fastapi_app.fastapi_file(ctx).constructions]
+    assert found == [("app", "app", "Application"), ("router", "r", "R"), ("app", "x", "fa.FastAPI"),
+                     ("router", "y", "routing.APIRouter"), ("app", "z", "fa.applications.FastAPI"), ("router", "inner", "R")]

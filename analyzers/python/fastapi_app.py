@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node, Query, QueryCursor
 
+from ..anchors import TooManySpans, word_spans
 from ..languages import language
 from ..records import Record
 from .semantic import FUNCTION_TYPES, SCOPE_TYPES, scope_of
@@ -30,6 +31,8 @@ ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "opt
 # (tree-sitter's analysis), in every process; these three patterns took ~6 ms.
 #   constructions: (assignment left: (identifier) @name
 #                    right: (call function: [(identifier) (attribute)] @fn) @call) @assign
+#     found from the spellings of the app and router classes (_constructions): a walk of
+#     every assignment of the tree cost ~0.25 ms a file
 #   routes: (decorated_definition
 #             (decorator (call function: (attribute object: (identifier) @obj attribute: (identifier) @method)
 #                              arguments: (argument_list) @args) @call)
@@ -111,7 +114,7 @@ class FastApiFile:
     def constructions(self) -> list[Construction]:
         out: list[Construction] = []
         root = self.ctx.tree.root_node
-        for assign, name, call, fn in _constructions(root):
+        for assign, name, call, fn in _constructions(root, self.ctx.source, _class_spellings(self.py.imports)):
             target = self.py.qualified_name(fn)
             if target in APP_CLASSES:
                 kind = "app"
@@ -219,15 +222,67 @@ class FastApiFile:
         return deps
 
 
-def _constructions(root: Node) -> list[tuple[Node, Node, Node, Node]]:
-    """(assignment, name, call, callee) of `name = callee(...)`, callee a name or an attribute."""
+# The last name of each class's dotted path: how `fastapi.FastAPI(...)` or
+# `routing.APIRouter(...)` spell it, whatever the module is imported as.
+_CLASS_NAMES = frozenset(q.rsplit(".", 1)[1] for q in APP_CLASSES | ROUTER_CLASSES)
+
+
+def _class_spellings(imports: dict[str, str]) -> frozenset[str]:
+    """The names a callee resolving to an app or router class can end with: the names
+    bound to a class by an import (`from fastapi import FastAPI as F`), and the classes'
+    own last names (an attribute `x.FastAPI`). semantic.qualified_name resolves a plain
+    name through the imports only and an attribute by its last name, so no construction
+    of those classes is spelled otherwise."""
+    return _CLASS_NAMES | {name for name, target in imports.items() if target in APP_CLASSES or target in ROUTER_CLASSES}
+
+
+def _constructions(root: Node, source: bytes, spellings) -> list[tuple[Node, Node, Node, Node]]:
+    """(assignment, name, call, callee) of each `name = callee(...)` whose callee (a name,
+    or an attribute) ends with one of `spellings`, in document order: found from the
+    occurrences of those words in `source` (the text of `root`'s tree)."""
+    found: dict[int, tuple[Node, Node, Node, Node]] = {}
+    try:
+        spans = [span for word in spellings for span in word_spans(source, word.encode())]
+    except TooManySpans:
+        return _constructions_walked(root, spellings)
+    for start, end in spans:
+        node = root.descendant_for_byte_range(start, end)
+        if node is None or node.type != "identifier" or node.start_byte != start or node.end_byte != end:
+            continue  # in a string or a comment, or part of a longer name
+        shaped = _construction_of(node)
+        if shaped is not None:
+            found[shaped[0].id] = shaped
+    return sorted(found.values(), key=lambda c: c[0].start_byte)
+
+
+def _construction_of(name: Node) -> tuple[Node, Node, Node, Node] | None:
+    """The construction whose callee is `name` or ends with it (`x.name`), if it is one."""
+    fn = name
+    parent = name.parent
+    if parent is not None and parent.type == "attribute" and parent.child_by_field_name("attribute") == name:
+        fn, parent = parent, parent.parent
+    if parent is None or parent.type != "call" or parent.child_by_field_name("function") != fn:
+        return None
+    assign = parent.parent
+    if assign is None or assign.type != "assignment" or assign.child_by_field_name("right") != parent:
+        return None
+    target = assign.child_by_field_name("left")
+    if target is None or target.type != "identifier":
+        return None
+    return assign, target, parent, fn
+
+
+def _constructions_walked(root: Node, spellings) -> list[tuple[Node, Node, Node, Node]]:
+    """_constructions for a source with too many occurrences to look at one by one: every
+    assignment of the tree, matched bare."""
     out = []
     for assign in QueryCursor(_query(_ASSIGNMENTS)).captures(root).get("assign", ()):
         name, call = assign.child_by_field_name("left"), assign.child_by_field_name("right")
         if name is None or name.type != "identifier" or call is None or call.type != "call":
             continue
         fn = call.child_by_field_name("function")
-        if fn is not None and fn.type in ("identifier", "attribute"):
+        last = fn.child_by_field_name("attribute") if fn is not None and fn.type == "attribute" else fn
+        if fn is not None and fn.type in ("identifier", "attribute") and last is not None and last.text.decode() in spellings:
             out.append((assign, name, call, fn))
     out.sort(key=lambda c: c[0].start_byte)
     return out
