@@ -544,6 +544,8 @@ class Session:
         self._by_fingerprint: dict[str, ResultCache] = {}
         self._cwd = options.cwd or os.getcwd()
         self._prefix = self._cwd.rstrip(os.sep) + os.sep
+        # A cwd display_path would answer for without normalising it first (_shown).
+        self._plain_cwd = os.sep == "/" and self._cwd.startswith("/") and _plain(self._cwd)
         self._minimum = options.minimum_rank
 
     def looks_cold(self) -> bool:
@@ -619,11 +621,13 @@ class Session:
             raise
 
     def _shown(self, path: str) -> str:
-        """display_path(path, cwd), with its common case inlined (called for every file)."""
-        if path.startswith(self._prefix):
-            rest = path[len(self._prefix):]
-            if "./" not in rest and "//" not in rest and not rest.endswith(".") and os.sep == "/":
-                return rest  # no "." or ".." component: what relpath answers
+        """display_path(path, cwd), with its common cases inlined (called for every file):
+        a path without "." or ".." components below the cwd, or outside it."""
+        if self._plain_cwd and path.startswith("/") and _plain(path):
+            if path.startswith(self._prefix):
+                return path[len(self._prefix):]
+            if path != self._cwd:
+                return path  # outside the cwd: relpath would start with ".."
         return display_path(path, self._cwd)
 
     def finish(self, path: str, entry: tuple) -> FileResult | None:
@@ -673,6 +677,12 @@ class Session:
         for cache in self._by_fingerprint.values():
             cache.save()
         self.meta.save()
+
+
+def _plain(path: str) -> bool:
+    """No empty, "." or ".." component and no trailing slash (stricter than normalised:
+    a "/.name" component is left to display_path)."""
+    return "/." not in path and "//" not in path and not path.endswith("/")
 
 
 def check_files_cached(

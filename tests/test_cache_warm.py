@@ -188,6 +188,18 @@ def test_display_path_fast_path_matches_relpath(tmp_path: Path) -> None:
         assert display_path(p, cwd) == expected, p
 
 
+@pytest.mark.parametrize("cwd", ["/", "/srv/app", "/srv/app/", "/srv/./app", "/srv/.app"])
+def test_the_cache_shows_paths_as_display_path_does(cwd: str) -> None:
+    from reviewlens.server.cache import Session
+    from reviewlens.server.results import Options, display_path
+
+    session = Session(Options(cache_dir="/nonexistent/cache", cwd=cwd))
+    base = cwd.rstrip("/")
+    for p in (f"{base}/a.py", f"{base}/x/y.py", f"{base}/.hidden/b.py", f"{base}/x/../y.py", f"{base}/./z.py",
+              f"{base}x/a.py", f"{base}", "/elsewhere/a.py", "/srv/app2/a.py", "/srv/ap", "//srv/app/a.py", "/a.py"):
+        assert session._shown(p) == display_path(p, cwd), (cwd, p)
+
+
 def test_signed_listing_matches_the_workspace_and_sees_new_files(tmp_path: Path) -> None:
     from reviewlens.analyzers.workspace import FileSystemWorkspace
     from reviewlens.server.cache import RecordingWorkspace, SignedWorkspace, _Deps
