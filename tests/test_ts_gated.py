@@ -307,6 +307,8 @@ function f() { const p = require("k"); return async () => { const o = await impo
 const n = require("m" /* c */); const [m1] = require("n"); const k = require.resolve("o"); const j = requires("p");
 import "side-effect"; import esc from "a\\u0041b"; import type { T } from "t"; import d, { e } from 'z'; import "";
 export { re } from "re-export"; import * as ns from `tpl`; import json from "./x.json" with { type: "json" };
+const important = 1; // import c from "comment"
+const str = "import s from 'string'"; import eq = require("eq"); export import alias = ns.x; obj.import("m");
 const broken = require("q"
 """
 

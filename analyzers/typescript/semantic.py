@@ -11,9 +11,8 @@ import functools
 import re
 from typing import TYPE_CHECKING
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node
 
-from ..languages import language
 from .gated import word_nodes
 
 if TYPE_CHECKING:
@@ -45,15 +44,11 @@ _CALLEE_TYPES = frozenset({"identifier", "import"})
 
 
 # The engine runs _IMPORTS inside its combined query and leaves the matches in
-# ctx.cache[IMPORTS_CACHE_KEY]; without them (a context built elsewhere) the model runs it.
+# ctx.cache[IMPORTS_CACHE_KEY]; without them (no rule's query ran on the file, or a
+# context built elsewhere) the model reads the statements from the `import` keywords.
 IMPORTS_CACHE_KEY = "typescript.semantic.imports"
 # Every _IMPORTS match holds this word (the engine's anchored matching, anchors.py).
 IMPORTS_ANCHOR = r"\bimport\b"
-
-
-@functools.cache
-def _query(grammar: str) -> Query:
-    return Query(language(grammar), _IMPORTS)
 
 
 def _with_sources(matches: list) -> list:
@@ -121,7 +116,10 @@ class TsModule:
         if prefetched is not None and self.ctx.tree.root_node == self.root:
             matches = _with_sources(prefetched["matches"])
         else:
-            matches = _with_sources(QueryCursor(_query(self.ctx.grammar)).matches(self.root))
+            # Not matched in the engine's walk: found from the `import` keywords, which
+            # costs neither a walk of the tree nor a compile of _IMPORTS (~2-4 ms in every
+            # process, a TypeScript grammar's parse table being large).
+            matches = _with_sources([(0, {"import": [statement]}) for statement in self._import_statements()])
         calls = self._bindings_of_calls()
         if not calls:
             return matches
@@ -130,9 +128,19 @@ class TsModule:
         merged.sort(key=lambda m: (_root_of(m[1]).start_byte, m[1]["src"][0].start_byte))
         return merged
 
+    @functools.cached_property
+    def _call_words(self) -> list[Node]:
+        return list(word_nodes(self.ctx, _CALL_WORDS, _CALLEE_TYPES))
+
+    def _import_statements(self) -> list[Node]:
+        """The import statements of the tree, in document order: what the bare _IMPORTS
+        matches, read from the `import` keyword each one holds."""
+        return [word.parent for word in self._call_words
+                if not word.is_named and word.parent is not None and word.parent.type == "import_statement"]
+
     def _bindings_of_calls(self) -> list:
         out: list = []
-        for word in word_nodes(self.ctx, _CALL_WORDS, _CALLEE_TYPES):
+        for word in self._call_words:
             if not word.is_named:
                 # The keyword: in `import("m")` it sits in a named `import` node, in an
                 # import statement directly in the statement.
