@@ -12,7 +12,7 @@ import functools
 import os
 import re
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable
+from typing import Any, Collection, Iterable
 
 from .model import Severity
 from .records import FrozenRecord
@@ -477,14 +477,15 @@ class ConfigResolver:
                 self._by_folder.setdefault(key, settings)
         return settings
 
-    def for_folder(self, folder: str) -> Settings:
+    def for_folder(self, folder: str, present: "Collection[str] | None" = None) -> Settings:
         """`for_path` of an absolute folder path the caller knows to be a folder (a walk's,
-        without a trailing slash): no stat, no Path."""
+        without a trailing slash): no stat, no Path. `present`: which of CONFIG_FILES the
+        folder holds as files, when the caller has just listed it (no stat for those)."""
         if self._override is not None:
             return self._override
         settings = self._by_folder.get(folder)
         if settings is None:
-            settings = self._by_folder[folder] = self._for_dir(folder)
+            settings = self._by_folder[folder] = self._for_dir(folder, present)
             self._by_file.setdefault(folder, settings)
         return settings
 
@@ -503,7 +504,7 @@ class ConfigResolver:
         for key, settings in by_folder.items():
             self._by_folder.setdefault(key, settings)
 
-    def _for_dir(self, folder: str) -> Settings:
+    def _for_dir(self, folder: str, present: "Collection[str] | None" = None) -> Settings:
         """The settings of an absolute folder: its own config file's, else its parent's.
         Plain strings and stats: a walk asks for every folder of the tree."""
         cached = self._by_dir.get(folder)
@@ -512,7 +513,7 @@ class ConfigResolver:
         settings = None
         for name in CONFIG_FILES:
             candidate = os.path.join(folder, name)
-            if os.path.isfile(candidate):
+            if name in present if present is not None else os.path.isfile(candidate):
                 settings = load_config_file(Path(candidate))
                 if settings is not None:
                     break

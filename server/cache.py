@@ -417,7 +417,9 @@ class CachedResolver:
         p = os.path.abspath(path)
         return self.for_folder(p if os.path.isdir(p) else os.path.dirname(p))
 
-    def for_folder(self, folder: str) -> ConfigRecord:
+    def for_folder(self, folder: str, present=None) -> ConfigRecord:
+        """`present`: which of CONFIG_FILES the folder holds as files, when the caller has
+        just listed it (ConfigResolver.for_folder)."""
         hit = self._folders.get(folder)
         if hit is not None:
             return hit
@@ -427,7 +429,7 @@ class CachedResolver:
             record = None
             for name in CONFIG_FILES:
                 candidate = os.path.join(folder, name)
-                if os.path.isfile(candidate):
+                if name in present if present is not None else os.path.isfile(candidate):
                     record = self._load(candidate)
                     if record is not None:
                         break

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable
 if TYPE_CHECKING:  # imported when a .gitignore is read: a warm run of a tree without one never needs it
     import pathspec
 
-# Copies of analyzers.config.ALWAYS_EXCLUDED_DIRS and analyzers.languages.SUFFIX_GRAMMAR's
+# Copies of analyzers.config.ALWAYS_EXCLUDED_DIRS, CONFIG_FILES and analyzers.languages.SUFFIX_GRAMMAR's
 # keys (tests/test_cache_warm.py keeps them equal): those modules import pathspec and
 # tree-sitter, which a warm run of `reviewlens check` does without.
 ALWAYS_EXCLUDED_DIRS = frozenset({
@@ -32,6 +32,7 @@ ALWAYS_EXCLUDED_DIRS = frozenset({
     ".mypy_cache", ".ruff_cache", ".pytest_cache", ".tox", ".reviewlens_cache",
 })
 SOURCE_SUFFIXES = frozenset({".py", ".pyi", ".ts", ".mts", ".cts", ".tsx", ".js", ".jsx", ".mjs", ".cjs"})
+_CONFIG_NAMES = frozenset({"reviewlens.toml", "pyproject.toml"})  # analyzers.config.CONFIG_FILES
 
 ConfigResolver = Any  # analyzers.config.ConfigResolver or cache.CachedResolver
 
@@ -142,9 +143,22 @@ def _parent_chain(folder: str, ignores: _Ignores) -> list[tuple[str, pathspec.Pa
     return chain
 
 
-def _settings_of_folder(resolver: ConfigResolver, folder: str):
+def _settings_of_folder(resolver: ConfigResolver, folder: str, entries: list | None = None):
+    """The settings governing `folder`; `entries`: its listing, when just made (the config
+    files it holds are read from it instead of a stat each)."""
     for_folder = getattr(resolver, "for_folder", None)
-    return for_folder(folder) if for_folder is not None else resolver.for_path(folder)
+    if for_folder is None:
+        return resolver.for_path(folder)
+    if entries is None:
+        return for_folder(folder)
+    return for_folder(folder, [e.name for e in entries if e.name in _CONFIG_NAMES and _is_file(e)])
+
+
+def _is_file(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_file()  # a symlink to a file counts, as os.path.isfile says
+    except OSError:
+        return False
 
 
 def _excluded_by_config(resolver: ConfigResolver, path: str, settings: Any = None) -> bool:
@@ -234,16 +248,19 @@ def _walk(top: str, resolver: ConfigResolver, ignores: _Ignores,
           on_file: Callable[[str], None] | None = None) -> list[str]:
     found: list[str] = []
     base_chain = _parent_chain(top, ignores) if _respects_gitignore(resolver, top) else []
-    # Stack of (folder, chain of specs governing the folder's entries).
-    stack: list[tuple[str, list[tuple[str, pathspec.PathSpec]]]] = [(top, base_chain)]
+    # Stack of (folder, chain of specs governing the folder's entries, whether the folder
+    # was already judged by its own config).
+    stack: list[tuple[str, list[tuple[str, pathspec.PathSpec]], bool]] = [(top, base_chain, True)]
     while stack:
-        folder, chain = stack.pop()
-        here = _settings_of_folder(resolver, folder)
+        folder, chain, judged = stack.pop()
         try:
             with os.scandir(folder) as it:
                 entries = list(it)
         except OSError:
             entries = None
+        here = _settings_of_folder(resolver, folder, entries)
+        if not judged and here.exclude and _excluded_by_config(resolver, folder, here):
+            continue  # excluded by its own config, read from its listing
         if here.respect_gitignore:
             spec = ignores.spec_of(folder, None if entries is None else {e.name for e in entries})
             if spec is not None:
@@ -269,10 +286,17 @@ def _walk(top: str, resolver: ConfigResolver, ignores: _Ignores,
                     continue
                 if chain and _Ignores.ignored(chain, entry.path, True):
                     continue
-                own = _settings_of_folder(resolver, entry.path)  # a folder is judged by its own config
-                if own.exclude and _excluded_by_config(resolver, entry.path, own):
-                    continue
-                subdirs.append(entry.path)
+                if here.exclude:
+                    # Judged now, before it is listed (an excluded folder may be huge), by
+                    # its own config: found with a stat per config name.
+                    own = _settings_of_folder(resolver, entry.path)
+                    if own.exclude and _excluded_by_config(resolver, entry.path, own):
+                        continue
+                    subdirs.append((entry.path, True))
+                else:
+                    # Only a config of its own can exclude it: judged once listed, its
+                    # config files read from the listing (no stats).
+                    subdirs.append((entry.path, False))
             elif is_file:
                 if chain and _Ignores.ignored(chain, entry.path, False):
                     continue
@@ -281,6 +305,6 @@ def _walk(top: str, resolver: ConfigResolver, ignores: _Ignores,
                 found.append(entry.path)
                 if on_file is not None:
                     on_file(entry.path)
-        for d in sorted(subdirs, reverse=True):
-            stack.append((d, chain))
+        for d, judged_here in sorted(subdirs, reverse=True):
+            stack.append((d, chain, judged_here))
     return found

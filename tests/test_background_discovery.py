@@ -295,3 +295,40 @@ def test_a_long_file_list_does_not_hold_the_child_back(tmp_path, no_leftovers):
     finally:
         os.close(read_end)
         os.close(write_end)
+
+
+def test_the_walk_reads_config_names_from_listings_and_never_lists_an_excluded_folder(tmp_path, monkeypatch):
+    """Folders' config files are known from the listing just made (no stat each), and a
+    folder excluded by the config over it is judged before it is listed (it may be huge);
+    a folder with its own config is judged by that one, as before."""
+    listed: list[str] = []
+    real_scandir = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda p: listed.append(str(p)) or real_scandir(p))
+    asked: list[str] = []
+    real_stat = os.stat
+    monkeypatch.setattr(os, "stat", lambda p, *a, **k: asked.append(str(p)) or real_stat(p, *a, **k))
+
+    def tree(root: Path, root_config: str) -> list[str]:
+        root.mkdir()
+        (root / "reviewlens.toml").write_text(root_config)
+        for folder in ("app/deep", "legacy/big", "own", "plain/inner/gen", "plain/inner"):
+            (root / folder).mkdir(parents=True, exist_ok=True)
+            (root / folder / "m.py").write_text("x = 1\n")
+        (root / "own" / "reviewlens.toml").write_text("")  # its own config: not excluded by the root's
+        (root / "plain" / "reviewlens.toml").write_text('exclude = ["inner/gen/"]\n')
+        (root / "plain" / "inner" / "pyproject.toml").write_text("[project]\nname = 'x'\n")  # not ours
+        listed.clear()
+        asked.clear()
+        return sorted(os.path.relpath(f, root) for f in discover([str(root)], ConfigResolver()).files)
+
+    got = tree(tmp_path / "a", 'exclude = ["legacy/", "own/"]\n')
+    assert got == ["app/deep/m.py", "own/m.py", "plain/inner/m.py"]
+    assert str(tmp_path / "a" / "legacy") not in listed and str(tmp_path / "a" / "plain" / "inner" / "gen") not in listed
+
+    got = tree(tmp_path / "b", "")  # no excludes over the folders outside plain/: no stat for their configs
+    assert got == ["app/deep/m.py", "legacy/big/m.py", "own/m.py", "plain/inner/m.py"]
+    b = str(tmp_path / "b")
+    stated = {os.path.relpath(os.path.dirname(p), b) for p in asked
+              if os.path.basename(p) in ("reviewlens.toml", "pyproject.toml") and p.startswith(b + os.sep)}
+    assert stated == {".", "plain/inner", "plain/inner/gen"}  # the root (asked before the walk), and under plain's excludes
+    assert str(tmp_path / "b" / "plain" / "inner" / "gen") not in listed  # plain's own config excludes it

@@ -164,6 +164,7 @@ def test_copies_of_engine_constants_stay_equal() -> None:
 
     assert cache.CONFIG_FILES == config.CONFIG_FILES
     assert discovery.ALWAYS_EXCLUDED_DIRS == config.ALWAYS_EXCLUDED_DIRS
+    assert discovery._CONFIG_NAMES == set(config.CONFIG_FILES)
     assert discovery.SOURCE_SUFFIXES == set(languages.SUFFIX_GRAMMAR)
     assert results.APPLICABILITY_RANK == {str(a): int(a) for a in model.Applicability}
     for name in ("a.py", "A.PY", "x.tsx", ".py", "py", "a.", "a.txt", "b.d.ts", "c.mjs"):

@@ -336,7 +336,8 @@ def test_config_files_are_read_once_per_run(tmp_path, capsys, monkeypatch, jobs)
     assert sorted({f["path"].replace(os.sep, "/").split("/")[0] for f in json.loads(out)["findings"]}) == ["web"]
     lines = log.read_text().splitlines()
     readers = {line.split()[0] for line in lines}
-    assert len(readers) == 1 and (jobs == "2" or readers == {str(os.getpid())})
+    # Here, or (--jobs 2) here and in the discovery child, which reads what it walks to.
+    assert readers == {str(os.getpid())} if jobs == "1" else len(readers) <= 2
     assert sorted(line.split()[1] for line in lines) == sorted(str(tmp_path / s / "reviewlens.toml") for s in ("api", "web"))
 
 
