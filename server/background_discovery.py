@@ -123,7 +123,7 @@ def discover_while(
     they are published (processes forked from this one see them too); the caller closes
     it after the run. Without a child, `known` is None."""
     walk = _Walk()
-    answers = AheadAnswers() if ahead is not None else None
+    answers = AheadAnswers.make() if ahead is not None else None
     try:
         found = discover(paths, resolver, force_exclude=force_exclude, on_file=walk.on_file)
     except _Handover:
@@ -210,6 +210,15 @@ class AheadAnswers:
         self.pid = 0  # the child publishing them, once it is known
         self._value: object = None
         self._taken = False
+
+    @classmethod
+    def make(cls) -> "AheadAnswers | None":
+        """A new page, or None where no shared mapping can be made (a tight address-space
+        limit): the run goes on without answers found ahead."""
+        try:
+            return cls()
+        except (OSError, ValueError):
+            return None
 
     def publish(self, value: object) -> None:
         """(In the child.) Publish `value`; one that does not fit is never published."""

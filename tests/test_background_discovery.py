@@ -332,3 +332,14 @@ def test_the_walk_reads_config_names_from_listings_and_never_lists_an_excluded_f
               if os.path.basename(p) in ("reviewlens.toml", "pyproject.toml") and p.startswith(b + os.sep)}
     assert stated == {".", "plain/inner", "plain/inner/gen"}  # the root (asked before the walk), and under plain's excludes
     assert str(tmp_path / "b" / "plain" / "inner" / "gen") not in listed  # plain's own config excludes it
+
+
+def test_no_shared_page_means_no_answers_ahead_and_nothing_else(tmp_path, no_leftovers, monkeypatch):
+    _tree(tmp_path)
+
+    def refuse(*args):
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(bg.mmap, "mmap", refuse)
+    got = bg.discover_while([str(tmp_path)], ConfigResolver(), lambda suffix: None, ahead=lambda files: "x")
+    assert got.known is None and len(got.files) == 41
