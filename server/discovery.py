@@ -236,7 +236,11 @@ def discover(paths: list[str], resolver: ConfigResolver, *, force_exclude: bool 
         elif os.path.isdir(p):
             if force_exclude and is_excluded_path(p, resolver, ignores):
                 continue
-            for f in _walk(p, resolver, ignores, on_file):
+            walked = _walk(p, resolver, ignores, on_file)
+            if len(paths) == 1:
+                out.files = walked  # one folder: its walk has no path twice
+                continue
+            for f in walked:
                 add(f)
         else:
             out.missing.append(raw)
@@ -274,11 +278,11 @@ def _walk(top: str, resolver: ConfigResolver, ignores: _Ignores,
         for entry in entries:
             name = entry.name
             try:
-                is_dir = entry.is_dir(follow_symlinks=False)
-                # The suffix first (no system call), as grammar_for_path does.
+                # The suffix first (no system call), as grammar_for_path does; a source
+                # name that is a file needs no is_dir (d_type answers both, no stat).
                 dot = name.rfind(".")
-                is_file = (not is_dir and 0 < dot < len(name) - 1 and name[dot:].lower() in suffixes
-                           and entry.is_file())
+                is_file = 0 < dot < len(name) - 1 and name[dot:].lower() in suffixes and entry.is_file()
+                is_dir = not is_file and entry.is_dir(follow_symlinks=False)
             except OSError:
                 continue
             if is_dir:
