@@ -76,6 +76,18 @@ def all_fixtures() -> list[Fixture]:
     return out
 
 
+def fixture_sources(family: str) -> list[tuple[str, bytes]]:
+    """(path, bytes) of every file of a language family ("python", "typescript") under the
+    rules' fixtures, expected outputs included, sorted: sources on which tests compare two
+    ways of matching (whatever the rules would say of them)."""
+    out = []
+    for path in sorted(FIXTURES.glob(f"*/{family}/**/*")):
+        grammar = grammar_for_path(str(path)) if path.is_file() else None
+        if grammar is not None and (family == "python") == (grammar == "python"):
+            out.append((str(path), path.read_bytes()))
+    return out
+
+
 def settings_for(fx: Fixture) -> Settings:
     return Settings(root=fx.root)
 

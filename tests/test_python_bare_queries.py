@@ -17,7 +17,8 @@ from reviewlens.analyzers.languages import language, parse
 from reviewlens.analyzers.python import fastapi_app, semantic, types
 from reviewlens.analyzers.rules.python import blocking_call_in_async as blocking
 
-FIXTURES = Path(__file__).parent / "fixtures"
+from .rule_harness import fixture_sources
+
 
 REFERENCE = {
     "calls": """
@@ -128,9 +129,7 @@ def _reference(name: str) -> Query:
 
 
 def _sources() -> list[tuple[str, bytes]]:
-    out = [(str(p), p.read_bytes()) for p in sorted(FIXTURES.glob("*/python/**/*.py")) if p.is_file()]
-    out += [("edge.py", EDGE_CASES.encode()), ("broken.py", BROKEN.encode())]
-    return out
+    return fixture_sources("python") + [("edge.py", EDGE_CASES.encode()), ("broken.py", BROKEN.encode())]
 
 
 SOURCES = _sources()

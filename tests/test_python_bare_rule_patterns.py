@@ -31,7 +31,8 @@ from reviewlens.analyzers.rules.python import (
 )
 from reviewlens.analyzers.soundness import unsound
 
-FIXTURES = Path(__file__).parent / "fixtures"
+from .rule_harness import fixture_sources
+
 LITERAL = rl301.LITERAL
 
 # The patterns as they were spelled before (rule, the spelled-out pattern).
@@ -162,9 +163,7 @@ def _query(src: str) -> Query:
 
 
 def _sources() -> list[tuple[str, bytes]]:
-    out = [(str(p), p.read_bytes()) for p in sorted(FIXTURES.glob("*/python/**/*.py")) if p.is_file()]
-    out += [("edge.py", EDGE_CASES.encode()), ("broken.py", BROKEN.encode())]
-    return out
+    return fixture_sources("python") + [("edge.py", EDGE_CASES.encode()), ("broken.py", BROKEN.encode())]
 
 
 SOURCES = _sources()

@@ -11,7 +11,6 @@ query in finish() behind a text gate: those queries must compile on both grammar
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import pytest
 from tree_sitter import Query, QueryCursor
@@ -32,7 +31,8 @@ from reviewlens.analyzers.rules.typescript import (
 )
 from reviewlens.analyzers.typescript import gated
 
-FIXTURES = Path(__file__).parent / "fixtures"
+from .rule_harness import fixture_sources
+
 
 # The queries the hand matching stands for (the rules' queries before the change).
 REFERENCE = {
@@ -215,10 +215,7 @@ def _key(matches) -> list:
 
 
 def _sources() -> list[tuple[str, bytes]]:
-    out = []
-    for path in sorted(FIXTURES.glob("*/typescript/**/*")):
-        if path.is_file() and grammar_for_path(str(path)) is not None:
-            out.append((str(path), path.read_bytes()))
+    out = fixture_sources("typescript")
     for suffix in (".ts", ".tsx", ".js"):
         out.append((f"edge{suffix}", EDGE_CASES.encode()))
         out.append((f"broken{suffix}", BROKEN.encode()))
