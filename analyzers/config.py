@@ -306,7 +306,7 @@ def _expect_str_list(value: Any, key: str, path) -> tuple[str, ...]:
 
 
 def settings_from_table(table: dict[str, Any], path: Path | None, root: Path | None) -> Settings:
-    from .registry import all_codes, code_names, rule_options_schema
+    from .registry import all_codes, code_names, options_of
 
     codes = all_codes()
     names = code_names()
@@ -363,7 +363,6 @@ def settings_from_table(table: dict[str, Any], path: Path | None, root: Path | N
         opts = table["options"]
         if not isinstance(opts, dict):
             raise ConfigError(path, "`options` must be a table of [options.CODE] tables")
-        schema = rule_options_schema()
         resolved = []
         for sel, values in opts.items():
             code = names.get(sel, sel.upper())
@@ -371,7 +370,7 @@ def settings_from_table(table: dict[str, Any], path: Path | None, root: Path | N
                 raise ConfigError(path, f"`options.{sel}`: unknown rule")
             if not isinstance(values, dict):
                 raise ConfigError(path, f"`options.{sel}` must be a table")
-            known = schema.get(code, {})
+            known = options_of(code)
             for name, value in values.items():
                 if name not in known:
                     hint = ", ".join(sorted(known)) or "none"
