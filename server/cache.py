@@ -224,6 +224,17 @@ class _Deps:
     def know(self, path: str, st: os.stat_result) -> None:
         self._stats[path] = (st.st_mtime_ns, st.st_size)
 
+    def sizes(self, paths: list[str]) -> list[int] | None:
+        """The sizes of `paths` as their stats this run said (the checker orders its work by
+        them), or None when one was not stat'ed."""
+        out = []
+        for path in paths:
+            sig = self._stats.get(path)
+            if sig is None:
+                return None
+            out.append(sig[1])
+        return out
+
     def _stat(self, path: str) -> tuple[int, int] | None:
         try:
             return self._stats[path]
@@ -438,6 +449,41 @@ class CachedResolver:
                 record = self._defaults() if parent == folder else self.for_folder(parent)
         self._folders[folder] = record
         return record
+
+    def snapshot(self) -> tuple:
+        """What this resolver has learnt, picklable, as ConfigResolver.snapshot: the records
+        of the folders it resolved and the config files it parsed (the background
+        discovery's child hands them to the parent, which `absorb`s them)."""
+        return {folder: record.payload() for folder, record in self._folders.items()}, dict(self._configs)
+
+    def absorb(self, snapshot: tuple) -> None:
+        """Take another resolver's answers (`snapshot()` of one over the same cache) for the
+        folders and config files this one has not resolved itself."""
+        folders, configs = snapshot
+        records: dict[tuple, ConfigRecord] = {}
+        for folder, payload in folders.items():
+            if folder not in self._folders:
+                record = records.get(payload)
+                if record is None:
+                    record = records[payload] = ConfigRecord(*payload)
+                self._folders[folder] = record
+        for path, entry in configs.items():
+            if path not in self._configs:
+                self._configs[path] = entry
+                self._meta.dirty = True  # parsed by the child: stored for the next runs
+
+    def settings_resolver(self) -> Any:
+        """An analyzers.config.ConfigResolver already holding this one's answers, as
+        Settings, for every folder resolved so far (the walk's): handed to the checker,
+        whose processes then read no config file again. None with an override file (the
+        checker's own resolver loads it once)."""
+        if self._override is not None:
+            return None
+        from reviewlens.analyzers.config import ConfigResolver
+
+        resolver = ConfigResolver()
+        resolver.absorb(({}, {folder: record.settings for folder, record in self._folders.items()}))
+        return resolver
 
     def _defaults(self) -> ConfigRecord:
         record = self._records.get("")
@@ -725,8 +771,10 @@ def check_files_cached(
                 if advance:
                     advance(r)
 
-            fresh = runner._check_files([paths[i] for i in todo], options, jobs or runner.default_jobs(),
-                                        each if (on_result or advance) else None)
+            todo_paths = [paths[i] for i in todo]
+            fresh = runner._check_files(todo_paths, options, jobs or runner.default_jobs(),
+                                        each if (on_result or advance) else None,
+                                        resolver=session.resolver.settings_resolver(), sizes=session.deps.sizes(todo_paths))
         for i, r in zip(todo, fresh):
             session.store(paths[i], r)
             results[i] = r

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import sys
 import time
@@ -200,6 +199,8 @@ def cmd_rule(args) -> int:
         print(f"reviewlens: error: unknown rule {args.code!r} (see `reviewlens rules`)", file=sys.stderr)
         return EXIT_ERROR
     if args.output_format == "json":
+        import json
+
         json.dump(_rule_json(info, full=True), sys.stdout, indent=2)
         sys.stdout.write("\n")
         return EXIT_CLEAN
@@ -242,6 +243,8 @@ def cmd_rules(args) -> int:
 
     infos = ruledocs.rules()
     if args.output_format == "json":
+        import json
+
         json.dump([_rule_json(i) for i in infos], sys.stdout, indent=2)
         sys.stdout.write("\n")
         return EXIT_CLEAN
@@ -296,7 +299,6 @@ def _rule_names(session) -> tuple[list[str], dict[str, str]]:
 
 
 def cmd_check(args) -> int:
-    from .discovery import discover
     from .results import Options, WorkerCrash
 
     fmt = args.output_format or "text"

@@ -439,10 +439,10 @@ def _total_bytes(paths: list[str], enough: int) -> int:
     return total
 
 
-def _grammar_counts(paths: list[str]) -> dict[str, int]:
+def _grammar_counts(paths: list[str], grammars: list[str | None] | None = None) -> dict[str, int]:
+    """Files per grammar; `grammars`: the paths' grammars, when already looked up."""
     counts: dict[str, int] = {}
-    for p in paths:
-        grammar = grammar_for_path(p)
+    for grammar in (grammars if grammars is not None else map(grammar_for_path, paths)):
         if grammar is not None:
             counts[grammar] = counts.get(grammar, 0) + 1
     return counts
@@ -484,10 +484,10 @@ class _Lanes:
 
 
 def _language_lanes(paths: list[str], sizes: list[int], jobs: int,
-                    counts: dict[str, int] | None = None) -> _Lanes | None:
+                    counts: dict[str, int] | None = None, grammars: list[str | None] | None = None) -> _Lanes | None:
     """Lanes for a run holding both languages in earnest, on the fork pool; else None.
     `counts`: the run's _grammar_counts, when known (a run with few files of a language
-    stops there)."""
+    stops there); `grammars`: the paths' grammars, when looked up already."""
     from . import forkpool
 
     if not LANES or jobs < 2 or not (USE_FORK_POOL and forkpool.available()):
@@ -498,16 +498,17 @@ def _language_lanes(paths: list[str], sizes: list[int], jobs: int,
             per_family[FAMILY_OF[grammar]] = per_family.get(FAMILY_OF[grammar], 0) + n
         if set(per_family) != set(FAMILY_OF.values()) or min(per_family.values()) < PARALLEL_THRESHOLD:
             return None
+    if grammars is None:
+        grammars = [grammar_for_path(p) for p in paths]
     members: dict[str, list[int]] = {}
-    for i, p in enumerate(paths):
-        grammar = grammar_for_path(p)
+    for i, grammar in enumerate(grammars):
         members.setdefault(FAMILY_OF.get(grammar, "") if grammar else "", []).append(i)
     if sorted(members) != sorted(set(FAMILY_OF.values())):
         return None
     total = sum(sizes) or 1
     order: list[int] = []
     ranges: list[tuple[int, int, int]] = []
-    grammars: list[tuple[str, ...]] = []
+    lane_grammars: list[tuple[str, ...]] = []
     left = jobs
     families = sorted(members)
     for n, family in enumerate(families):
@@ -520,8 +521,9 @@ def _language_lanes(paths: list[str], sizes: list[int], jobs: int,
         left -= workers
         ranges.append((len(order), len(order) + len(indices), workers))
         order.extend(indices)
-        grammars.append(tuple(_common_grammars([paths[i] for i in indices])))
-    return _Lanes(order, ranges, tuple(grammars))
+        lane_paths = [paths[i] for i in indices]
+        lane_grammars.append(tuple(_common_grammars(lane_paths, _grammar_counts(lane_paths, [grammars[i] for i in indices]))))
+    return _Lanes(order, ranges, tuple(lane_grammars))
 
 
 def _check_files(
@@ -552,8 +554,9 @@ def _check_files(
     if sizes is None:
         sizes = [file_size(p) for p in paths]
     chunksize = max(1, min(32, len(paths) // (jobs * 24)))
-    counts = _grammar_counts(paths)
-    lanes = _language_lanes(paths, sizes, jobs, counts)
+    grammars = [grammar_for_path(p) for p in paths]
+    counts = _grammar_counts(paths, grammars)
+    lanes = _language_lanes(paths, sizes, jobs, counts, grammars)
     if lanes is not None:
         order = lanes.order  # each language's files largest first, Python then TypeScript
     else:

@@ -310,8 +310,8 @@ def test_nearest_config_per_file(tmp_path, capsys):
     assert [f["path"].replace(os.sep, "/") for f in json.loads(out)["findings"]] == ["web/m.py"]
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_config_files_are_read_once_per_run(tmp_path, capsys, monkeypatch, jobs):
+@pytest.mark.parametrize("jobs,cache", [("1", False), ("2", False), ("1", True), ("2", True)])
+def test_config_files_are_read_once_per_run(tmp_path, capsys, monkeypatch, jobs, cache):
     """Discovery's resolver is handed to the checkers: no config file is parsed again,
     whether the files are checked here or in forked workers (which inherit its answers;
     with --jobs 2 the walk runs in a child process, whose answers this one absorbs)."""
@@ -332,7 +332,8 @@ def test_config_files_are_read_once_per_run(tmp_path, capsys, monkeypatch, jobs)
         return real(path)
 
     monkeypatch.setattr(config, "load_config_file", load)
-    out = run(capsys, "check", "--no-cache", "--output-format", "json", "--jobs", jobs, cwd=tmp_path)[1]
+    how = ("--cache-dir", str(tmp_path / "cache")) if cache else ("--no-cache",)
+    out = run(capsys, "check", *how, "--output-format", "json", "--jobs", jobs, cwd=tmp_path)[1]
     assert sorted({f["path"].replace(os.sep, "/").split("/")[0] for f in json.loads(out)["findings"]}) == ["web"]
     lines = log.read_text().splitlines()
     readers = {line.split()[0] for line in lines}
