@@ -122,9 +122,16 @@ class SignedWorkspace(FileSystemWorkspace):
         return super().read_text(key)
 
     def contains_all(self, path: str, needles: tuple[str, ...]) -> bool:
-        # A read like any other: signed, and a dependency of the file being checked.
-        text = self.read_text(path)
-        return text is not None and all(n in text for n in needles)
+        # Signed like a read (the stat before it), answered from the bytes (no decoding, no
+        # text kept: a project scan asks this of every file).
+        key = os.path.abspath(path)
+        if key not in self.signatures and key not in self._cache and key not in self.overlay:
+            try:
+                st = os.stat(key)
+                self.signatures[key] = (st.st_mtime_ns, st.st_size, time.time_ns())
+            except OSError:
+                pass
+        return super().contains_all(key, needles)
 
     def _list(self, folder: str, suffixes: tuple[str, ...], limit: int,
               entering: Callable[[str], None] | None = None) -> tuple[list[str], int]:
@@ -170,9 +177,11 @@ class RecordingWorkspace:
         return root
 
     def contains_all(self, path: str, needles: tuple[str, ...]) -> bool:
-        # The answer depends on the file's whole text: recorded as a read of it.
-        text = self.read_text(path)
-        return text is not None and all(n in text for n in needles)
+        # A dependency on the answer alone (not the file's digest), revalidated by the
+        # file's stat signature or else asked again.
+        found = self.inner.contains_all(path, needles)
+        self.deps[contains_key(path, needles)] = "1" if found else None
+        return found
 
     def list_files(self, folder: str, suffixes: tuple[str, ...], limit: int = 5000) -> list[str]:
         files = self.inner.list_files(folder, suffixes, limit) if hasattr(self.inner, "list_files") else []
@@ -185,8 +194,8 @@ class RecordingWorkspace:
         listings = getattr(self.inner, "listings", {})
         sigs: dict[str, Any] = {}
         for key in self.deps:
-            if key.startswith("read:"):
-                sig = signatures.get(key[5:])
+            if key.startswith(("read:", "contains:")):
+                sig = signatures.get(dep_path(key))
                 if sig is not None:
                     sigs[key] = sig
             elif key.startswith("list:") and key in listings:
@@ -197,11 +206,30 @@ class RecordingWorkspace:
         return getattr(self.inner, name)
 
 
+def contains_key(path: str, needles: tuple[str, ...]) -> str:
+    """The dependency key of a `contains_all(path, needles)` answer (needles hold no NUL)."""
+    return "contains:" + "\0".join((os.path.abspath(path), *needles))
+
+
+def dep_path(key: str) -> str:
+    """The file a "read:" or "contains:" dependency is about."""
+    if key.startswith("read:"):
+        return key[5:]
+    return key[9:].split("\0", 1)[0]
+
+
 def current_dep_value(key: str, workspace: Any) -> str | None:
     kind, _, rest = key.partition(":")
     if kind == "read":
         text = workspace.read_text(rest)
         return None if text is None else digest(text.encode("utf-8", "surrogatepass"))
+    if kind == "contains":
+        path, *needles = rest.split("\0")
+        contains_all = getattr(workspace, "contains_all", None)
+        if contains_all is None:
+            text = workspace.read_text(path)
+            return "1" if text is not None and all(n in text for n in needles) else None
+        return "1" if contains_all(path, tuple(needles)) else None
     if kind == "exists":
         return "1" if workspace.exists(rest) else None
     if kind == "root":
@@ -258,7 +286,7 @@ class _Deps:
                     # Every folder the listing walked, with its mtime: none changed.
                     if all(self._mtime(folder) == mtime for folder, mtime in sig):
                         continue
-                elif self._stat(key[5:]) == sig:
+                elif self._stat(dep_path(key)) == sig:
                     continue  # read when it had this signature: same content, same value
             try:
                 current = self._values[key]

@@ -129,3 +129,30 @@ def test_cache_dir_option_and_fix_runs_bypass_the_cache(capsys, tree: Path, tmp_
     for f in where.rglob("*.marshal"):
         f.write_bytes(b"not a marshal file")
     assert len(check(capsys, tree, "--cache-dir", str(where))["findings"]) == 10
+
+
+def test_a_project_scan_answer_that_changes_invalidates_the_entry(capsys, tmp_path: Path) -> None:
+    """RL308 asks every Python file of the project whether it holds `include_router`
+    (Workspace.contains_all): each answer is a dependency of the route file's entry,
+    revalidated by the file's stat, and a changed answer means a fresh check."""
+    import shutil
+
+    root = tmp_path / "proj"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "RL308" / "python", root)
+    for i in range(30):  # through the worker processes
+        (root / "app" / f"filler{i:02d}.py").write_text(CLEAN_PY.format(i=i))
+    main_py = root / "app" / "main.py"
+    mounted = "app/api/v1/ok_mounted_users.py"
+
+    def rl308_paths(report: dict) -> set[str]:
+        return {f["path"].replace(os.sep, "/") for f in report["findings"] if f["code"] == "RL308"}
+
+    first = check(capsys, root)
+    assert mounted not in rl308_paths(first)  # guarded by main.py's include_router(..., dependencies=...)
+    assert keys(check(capsys, root)) == keys(first)  # warm, from the cache
+    main_py.write_text(main_py.read_text().replace("include_router", "attach_router"))  # no mount left
+    second = check(capsys, root)
+    assert mounted in rl308_paths(second)
+    assert keys(second) == keys(check(capsys, root, "--no-cache"))
+    main_py.write_text(main_py.read_text().replace("attach_router", "include_router"))
+    assert keys(check(capsys, root)) == keys(first)

@@ -69,12 +69,23 @@ def test_a_stable_workspace_remembers_until_invalidated(project):
     assert not editor.contains_all(path, ("include_router",))
 
 
-def test_the_cache_records_the_file_as_read(project):
-    ws = RecordingWorkspace(SignedWorkspace([str(project)], stable=True))
+def test_the_cache_records_the_answer_signed_by_the_file(project):
+    """A dependency on the answer (no digest of the file's text, which is never decoded),
+    signed by the file's stat so that a warm run revalidates it without reading."""
+    from reviewlens.server.cache import contains_key, current_dep_value, dep_path
+
+    signed = SignedWorkspace([str(project)], stable=True)
+    ws = RecordingWorkspace(signed)
     path = str(project / "without.py")
-    ws.contains_all(path, ("include_router",))
-    assert f"read:{os.path.abspath(path)}" in ws.deps
-    assert f"read:{os.path.abspath(path)}" in ws.snapshot()[1]  # signed: a stat revalidates it
+    for needles, answer in ((("include_router",), None), (("nothing",), "1")):
+        (project / "without.py").write_bytes(b"nothing\n")
+        assert ws.contains_all(path, needles) is (answer == "1")
+        key = contains_key(path, needles)
+        assert ws.deps[key] == answer and key in ws.snapshot()[1] and dep_path(key) == os.path.abspath(path)
+        assert current_dep_value(key, FileSystemWorkspace([str(project)])) == answer
+    assert not signed._cache  # answered from the bytes: no text kept
+    (project / "without.py").write_bytes(b"include_router\n")
+    assert current_dep_value(contains_key(path, ("include_router",)), FileSystemWorkspace([str(project)])) == "1"
 
 
 @pytest.mark.parametrize("size", [0, 1, 65535, 65536, 65537, 3 * 65536 + 5, (1 << 20) + 65536, 2 * (1 << 20) + 7])
