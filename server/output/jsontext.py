@@ -15,6 +15,10 @@ except ImportError:  # pragma: no cover - an interpreter without the accelerator
     from json.encoder import encode_basestring
 
 
+# Encoded keys (`"code": `), the same few in every finding; str keys only.
+_KEYS: dict[str, str] = {}
+
+
 class _Other(Exception):
     """A value the fast path does not write: json.dumps writes the whole document."""
 
@@ -48,10 +52,14 @@ def _write(o: Any, out: list[str], nl: str) -> None:
             return
         inner = nl + "  "
         sep = "{" + inner
+        keys = _KEYS
         for key, value in o.items():
-            if type(key) is not str:
-                raise _Other
-            out.append(sep + encode_basestring(key) + ": ")
+            written = keys.get(key)
+            if written is None:
+                if type(key) is not str:
+                    raise _Other
+                written = keys[key] = encode_basestring(key) + ": "
+            out.append(sep + written)
             _write(value, out, inner)
             sep = "," + inner
         out.append(nl + "}")
