@@ -114,6 +114,7 @@ PIPE_BYTES = 1 << 20
 def discover_while(
     paths: list[str], resolver, warm: Callable[[str], None], *, force_exclude: bool = False,
     prepare: Callable[[], None] | None = None, ahead: Callable[[list[str]], object] | None = None,
+    record=None,
 ) -> Discovery:
     """`discover(paths, resolver, force_exclude=...)`; for a big tree, finished in a child
     process while this one runs `prepare()` (imports the run needs anyway) and
@@ -121,13 +122,14 @@ def discover_while(
     files, the child runs `ahead(files)` (picklable answers the run's workspaces can
     start with): the discovery's `known` is then an AheadAnswers, which gives them once
     they are published (processes forked from this one see them too); the caller closes
-    it after the run. Without a child, `known` is None."""
+    it after the run. Without a child, `known` is None. `record`: a discovery.WalkRecord
+    to fill (the child's comes back as the discovery's `record`)."""
     walk = _Walk()
     answers = AheadAnswers.make() if ahead is not None else None
     try:
-        found = discover(paths, resolver, force_exclude=force_exclude, on_file=walk.on_file)
+        found = discover(paths, resolver, force_exclude=force_exclude, on_file=walk.on_file, record=record)
     except _Handover:
-        return _meanwhile(walk, paths, resolver, warm, force_exclude, prepare, answers)
+        return _meanwhile(walk, paths, resolver, warm, force_exclude, prepare, answers, record)
     except BaseException:
         if walk.child:
             os._exit(1)  # the parent walks again and reports whatever this was
@@ -151,8 +153,8 @@ def _answer(walk: _Walk, found: Discovery, resolver, ahead, answers: "AheadAnswe
 
         snapshot = getattr(resolver, "snapshot", None)
         learnt = snapshot() if snapshot is not None else None  # the configs read, for the workers
-        data = pickle.dumps((found.files, found.missing, found.unsupported, [file_size(p) for p in found.files], learnt),
-                            protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps((found.files, found.missing, found.unsupported, [file_size(p) for p in found.files], learnt,
+                             found.record), protocol=pickle.HIGHEST_PROTOCOL)
         _write(walk.pipe, b"D" + _LENGTH.pack(len(data)) + data)
         code = 0
         os.close(walk.pipe)  # the parent reads no more: it may go on before the answers
@@ -165,7 +167,7 @@ def _answer(walk: _Walk, found: Discovery, resolver, ahead, answers: "AheadAnswe
 
 
 def _meanwhile(walk: _Walk, paths, resolver, warm, force_exclude: bool, prepare,
-               answers: "AheadAnswers | None") -> Discovery:
+               answers: "AheadAnswers | None", record=None) -> Discovery:
     found: Discovery | None = None
     try:
         if prepare is not None:
@@ -187,8 +189,8 @@ def _meanwhile(walk: _Walk, paths, resolver, warm, force_exclude: bool, prepare,
             _reap(walk.pid, kill=True)
             if answers is not None:
                 answers.close()
-    if found is None:
-        return discover(paths, resolver, force_exclude=force_exclude)
+    if found is None:  # (the record keeps what the parent's part of the walk saw: stat'ed this run too)
+        return discover(paths, resolver, force_exclude=force_exclude, record=record)
     return found
 
 
@@ -307,7 +309,8 @@ def _receive(fd: int, warm: Callable[[str], None], resolver, pending: list[str])
                 import pickle
 
                 out = Discovery()
-                out.files, out.missing, out.unsupported, out.sizes, learnt = pickle.loads(bytes(buffer[start:start + size]))
+                out.files, out.missing, out.unsupported, out.sizes, learnt, out.record = pickle.loads(
+                    bytes(buffer[start:start + size]))
                 absorb = getattr(resolver, "absorb", None)
                 if learnt is not None and absorb is not None:
                     absorb(learnt)

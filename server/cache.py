@@ -634,6 +634,72 @@ class Session:
             return True
         return not any(n.endswith(".marshal") and not n.startswith("meta-") for n in names)
 
+    # --- the walk of the tree -------------------------------------------------------------
+    WALKS_KEPT = 8
+
+    def _walk_key(self, paths: list[str], force_exclude: bool) -> str:
+        override = os.path.abspath(self.options.config) if self.options.config else ""
+        return digest(repr((tuple(os.path.abspath(p) for p in paths), bool(force_exclude), override)).encode())
+
+    def reuse_walk(self, paths: list[str], force_exclude: bool) -> Any:
+        """The files a walk of `paths` found last time, when nothing it depended on changed
+        since (discovery.WalkRecord: every folder listed or above the roots has the same
+        mtime, every config or ignore file it looked for the same signature or absence);
+        else None. A stat per folder instead of a listing per folder."""
+        stored = self.meta.data.get("walks", {}).get(self._walk_key(paths, force_exclude))
+        if stored is None:
+            return None
+        stat = os.stat
+        try:
+            files, folders, signatures, present = stored
+            for path, exists in present:
+                if os.path.exists(path) != exists:
+                    return None
+            for folder, mtime in folders:
+                try:
+                    if stat(folder).st_mtime_ns != mtime:
+                        return None
+                except OSError:
+                    if mtime is not None:
+                        return None
+            for path, sig in signatures:
+                try:
+                    st = stat(path)
+                    if sig is None or (st.st_mtime_ns, st.st_size) != tuple(sig):
+                        return None
+                except OSError:
+                    if sig is not None:
+                        return None
+            if type(files) is not tuple or any(type(f) is not str for f in files):
+                return None
+        except (TypeError, ValueError):  # a damaged entry: walk again
+            return None
+        from .discovery import Discovery
+
+        found = Discovery()
+        found.files = list(files)
+        return found
+
+    def remember_walk(self, paths: list[str], force_exclude: bool, found: Any) -> None:
+        """Keep a walk's answer with what it depended on (found.record), unless some of it
+        changed too recently to be told apart from a later change (_racy)."""
+        record = getattr(found, "record", None)
+        if record is None or not record.usable or found.missing or found.unsupported:
+            return
+        started = record.started
+        if any(m is not None and _racy(m, started) for m in record.folders.values()):
+            return
+        if any(sig is not None and _racy(sig[0], started) for sig in record.files.values()):
+            return
+        walks = self.meta.data.setdefault("walks", {})
+        key = self._walk_key(paths, force_exclude)
+        walks.pop(key, None)
+        while len(walks) >= self.WALKS_KEPT:
+            walks.pop(next(iter(walks)))  # the oldest
+        walks[key] = (tuple(found.files), tuple(record.folders.items()), tuple(record.files.items()),
+                      tuple(record.present.items()))
+        self.meta.dirty = True
+
     def start_resolver(self) -> None:
         """May raise ConfigError (a broken --config file), as ConfigResolver does."""
         if self.resolver is None:

@@ -397,9 +397,18 @@ def _discover(paths: list[str], resolver, args, session, options):
     engine and compiles the queries of the grammars the walk finds; without the cache,
     the child then scans the project for the words some rules look for in every file
     (server/background_discovery.py). A run that may find its results stored walks here:
-    it may compile nothing at all."""
-    from .discovery import discover
+    it may compile nothing at all. With the cache, a walk whose inputs are all unchanged
+    since the last run (its folders' mtimes, its config and ignore files) is not made
+    again (Session.reuse_walk)."""
+    from .discovery import WalkRecord, discover
 
+    record = None
+    if session is not None:
+        reused = session.reuse_walk(paths, args.force_exclude)
+        if reused is not None:
+            return reused
+        record = WalkRecord()
+    found = None
     if (session is None or session.looks_cold()) and any(os.path.isdir(p) for p in paths):
         from .background_discovery import available, discover_while
         from .results import default_jobs
@@ -407,9 +416,13 @@ def _discover(paths: list[str], resolver, args, session, options):
         if (args.jobs or default_jobs()) > 1 and available():
             roots = list(options.roots) or [options.cwd or os.getcwd()]  # the workers' workspace roots
             ahead = (lambda files: _scan_ahead(roots, files)) if session is None else None  # (cache: signed reads)
-            return discover_while(paths, resolver, _warm_queries, force_exclude=args.force_exclude,
-                                  prepare=_import_engine, ahead=ahead)
-    return discover(paths, resolver, force_exclude=args.force_exclude)
+            found = discover_while(paths, resolver, _warm_queries, force_exclude=args.force_exclude,
+                                   prepare=_import_engine, ahead=ahead, record=record)
+    if found is None:
+        found = discover(paths, resolver, force_exclude=args.force_exclude, record=record)
+    if session is not None:
+        session.remember_walk(paths, args.force_exclude, found)
+    return found
 
 
 def _scan_ahead(roots: list[str], files: list[str]):

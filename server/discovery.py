@@ -53,7 +53,7 @@ def file_size(path: str) -> int:
 
 
 class Discovery:
-    __slots__ = ("files", "missing", "unsupported", "sizes", "known")
+    __slots__ = ("files", "missing", "unsupported", "sizes", "known", "record")
 
     def __init__(self) -> None:  # (no dataclass: the warm path does without importing dataclasses)
         self.files: list[str] = []  # absolute paths, sorted, unique
@@ -61,13 +61,74 @@ class Discovery:
         self.unsupported: list[str] = []  # explicit files of no known language
         self.sizes: list[int] | None = None  # of `files`, when the walk had them read (0: unreadable)
         self.known = None  # workspace answers found ahead (workspace.known_ahead), if any
+        self.record: WalkRecord | None = None  # what the walk's answer depends on, when recorded
+
+
+class WalkRecord:
+    """What a walk's answer depends on, for the result cache to reuse it while none of it
+    changed (server/cache.py): every folder it listed and every folder above its roots,
+    with the mtime stat'ed before it was looked at (an entry added, removed or renamed
+    changes it), and every config or ignore file it looked for, with its stat signature
+    or None (absent). `usable` is False when the walk also took files or paths that are
+    not folders (explicit files, missing paths): those runs are not reused."""
+
+    __slots__ = ("folders", "files", "present", "started", "usable")
+
+    def __init__(self) -> None:
+        import time
+
+        self.folders: dict[str, int | None] = {}
+        self.files: dict[str, tuple[int, int] | None] = {}
+        self.present: dict[str, bool] = {}  # paths only whose existence counts (`.git`)
+        self.started = time.time_ns()
+        self.usable = True
+
+    def folder(self, path: str) -> None:
+        if path not in self.folders:
+            self.folders[path] = _mtime(path)
+
+    def file(self, path: str) -> None:
+        if path not in self.files:
+            self.files[path] = _signature(path)
+
+    def above(self, root: str) -> None:
+        """What the walk looks for above a root: config files, `.git` (the repository's root)
+        and ignore files, each by itself (a folder's mtime up there also changes with
+        whatever else comes and goes next to the root, such as the cache folder itself)."""
+        cur = os.path.dirname(root)
+        while True:
+            for name in (*_CONFIG_NAMES, ".gitignore", os.path.join(".git", "info", "exclude")):
+                self.file(os.path.join(cur, name))
+            git = os.path.join(cur, ".git")
+            if git not in self.present:
+                self.present[git] = os.path.exists(git)
+            parent = os.path.dirname(cur)
+            if parent == cur:
+                return
+            cur = parent
+
+
+def _mtime(path: str) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+
+
+def _signature(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
 
 
 class _Ignores:
     """The .gitignore specs that govern a folder, shallowest first."""
 
-    def __init__(self) -> None:
+    def __init__(self, record: WalkRecord | None = None) -> None:
         self._cache: dict[str, pathspec.PathSpec | None] = {}
+        self._record = record
 
     def spec_of(self, folder: str, names: set[str] | None = None) -> pathspec.PathSpec | None:
         """`names`: the folder's entries when already listed (no open() when neither a
@@ -80,6 +141,8 @@ class _Ignores:
         lines: list[str] = []
         for name in (".gitignore", os.path.join(".git", "info", "exclude")):
             candidate = os.path.join(folder, name)
+            if self._record is not None:
+                self._record.file(candidate)
             try:
                 with open(candidate, "rb") as fh:
                     lines += fh.read().decode("utf-8", "replace").splitlines()
@@ -212,12 +275,14 @@ def is_excluded_path(path: str, resolver: ConfigResolver, ignores: _Ignores | No
 
 
 def discover(paths: list[str], resolver: ConfigResolver, *, force_exclude: bool = False,
-             on_file: Callable[[str], None] | None = None) -> Discovery:
+             on_file: Callable[[str], None] | None = None, record: WalkRecord | None = None) -> Discovery:
     """`on_file`: called with each file a folder walk finds, as it finds it (before the
-    list is complete; server/background_discovery.py)."""
+    list is complete; server/background_discovery.py). `record`: filled with what the
+    answer depends on (WalkRecord), and kept as the answer's."""
     out = Discovery()
+    out.record = record
     seen: set[str] = set()
-    ignores = _Ignores()
+    ignores = _Ignores(record)
 
     def add(p: str) -> None:
         if p not in seen:
@@ -226,6 +291,8 @@ def discover(paths: list[str], resolver: ConfigResolver, *, force_exclude: bool 
 
     for raw in paths:
         p = os.path.abspath(raw)
+        if record is not None and not os.path.isdir(p):
+            record.usable = False
         if os.path.isfile(p):
             if not grammar_for_path(p):
                 out.unsupported.append(raw)
@@ -236,7 +303,9 @@ def discover(paths: list[str], resolver: ConfigResolver, *, force_exclude: bool 
         elif os.path.isdir(p):
             if force_exclude and is_excluded_path(p, resolver, ignores):
                 continue
-            walked = _walk(p, resolver, ignores, on_file)
+            if record is not None:
+                record.above(p)
+            walked = _walk(p, resolver, ignores, on_file, record)
             if len(paths) == 1:
                 out.files = walked  # one folder: its walk has no path twice
                 continue
@@ -249,7 +318,7 @@ def discover(paths: list[str], resolver: ConfigResolver, *, force_exclude: bool 
 
 
 def _walk(top: str, resolver: ConfigResolver, ignores: _Ignores,
-          on_file: Callable[[str], None] | None = None) -> list[str]:
+          on_file: Callable[[str], None] | None = None, record: WalkRecord | None = None) -> list[str]:
     found: list[str] = []
     base_chain = _parent_chain(top, ignores) if _respects_gitignore(resolver, top) else []
     # Stack of (folder, chain of specs governing the folder's entries, whether the folder
@@ -257,11 +326,20 @@ def _walk(top: str, resolver: ConfigResolver, ignores: _Ignores,
     stack: list[tuple[str, list[tuple[str, pathspec.PathSpec]], bool]] = [(top, base_chain, True)]
     while stack:
         folder, chain, judged = stack.pop()
+        if record is not None:
+            record.folder(folder)  # before the listing: a change after it shows next time
         try:
             with os.scandir(folder) as it:
                 entries = list(it)
         except OSError:
             entries = None
+        if record is not None:
+            if entries is None:
+                record.usable = False  # readable again later without a change of mtime
+            else:
+                for entry in entries:
+                    if entry.name in _CONFIG_NAMES:
+                        record.file(entry.path)
         here = _settings_of_folder(resolver, folder, entries)
         if not judged and here.exclude and _excluded_by_config(resolver, folder, here):
             continue  # excluded by its own config, read from its listing
@@ -293,6 +371,10 @@ def _walk(top: str, resolver: ConfigResolver, ignores: _Ignores,
                 if here.exclude:
                     # Judged now, before it is listed (an excluded folder may be huge), by
                     # its own config: found with a stat per config name.
+                    if record is not None:  # a config of its own, added later, may let it in
+                        record.folder(entry.path)
+                        for name in _CONFIG_NAMES:
+                            record.file(os.path.join(entry.path, name))
                     own = _settings_of_folder(resolver, entry.path)
                     if own.exclude and _excluded_by_config(resolver, entry.path, own):
                         continue
@@ -302,6 +384,8 @@ def _walk(top: str, resolver: ConfigResolver, ignores: _Ignores,
                     # config files read from the listing (no stats).
                     subdirs.append((entry.path, False))
             elif is_file:
+                if record is not None and entry.is_symlink():
+                    record.usable = False  # its target may come and go with no folder changing
                 if chain and _Ignores.ignored(chain, entry.path, False):
                     continue
                 if here.exclude and _excluded_by_config(resolver, entry.path, here):

@@ -79,7 +79,7 @@ def test_a_broken_config_raises_as_discover_does(tmp_path, no_leftovers):
 def test_a_child_that_fails_is_replaced_by_a_walk_here(tmp_path, no_leftovers, monkeypatch, how):
     _tree(tmp_path)
 
-    def answer(walk, found, resolver, ahead):
+    def answer(walk, found, resolver, *rest):
         if how == "garbage":
             os.write(walk.pipe, b"Zzz")
         elif how == "short":
