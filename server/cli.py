@@ -408,6 +408,8 @@ def _discover(paths: list[str], resolver, args, session, options):
         if reused is not None:
             return reused
         record = WalkRecord()
+        if options.config:  # --config: its excludes govern every folder
+            record.file(os.path.abspath(options.config))
     found = None
     if (session is None or session.looks_cold()) and any(os.path.isdir(p) for p in paths):
         from .background_discovery import available, discover_while

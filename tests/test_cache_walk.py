@@ -190,3 +190,15 @@ def test_walks_through_symlinked_files_or_unreadable_folders_are_not_kept(projec
             assert files_of(root, cache_dir)[1] and files_of(root, cache_dir)[1]
     finally:
         locked.chmod(0o755)
+
+
+def test_the_config_given_on_the_command_line_is_a_dependency_of_the_walk(project):
+    root, cache_dir = project
+    override = root.parent / "ci.toml"
+    override.write_text("")
+    age(root.parent)
+    files_of(root, cache_dir, "--config", str(override))
+    assert not files_of(root, cache_dir, "--config", str(override))[1]
+    override.write_text('exclude = ["proj/web/"]\n')
+    got, walked = files_of(root, cache_dir, "--config", str(override))
+    assert walked and "web/m.py" not in got and len(got) == 2
