@@ -643,9 +643,9 @@ class Session:
 
     def reuse_walk(self, paths: list[str], force_exclude: bool) -> Any:
         """The files a walk of `paths` found last time, when nothing it depended on changed
-        since (discovery.WalkRecord: every folder listed or above the roots has the same
-        mtime, every config or ignore file it looked for the same signature or absence);
-        else None. A stat per folder instead of a listing per folder."""
+        since (discovery.WalkRecord: every folder it listed has the same mtime, every config
+        or ignore file it looked for the same signature or absence, `.git` above the roots
+        the same presence); else None. A stat per folder instead of a listing per folder."""
         stored = self.meta.data.get("walks", {}).get(self._walk_key(paths, force_exclude))
         if stored is None:
             return None

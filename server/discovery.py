@@ -66,11 +66,12 @@ class Discovery:
 
 class WalkRecord:
     """What a walk's answer depends on, for the result cache to reuse it while none of it
-    changed (server/cache.py): every folder it listed and every folder above its roots,
-    with the mtime stat'ed before it was looked at (an entry added, removed or renamed
-    changes it), and every config or ignore file it looked for, with its stat signature
-    or None (absent). `usable` is False when the walk also took files or paths that are
-    not folders (explicit files, missing paths): those runs are not reused."""
+    changed (server/cache.py): every folder it listed, with the mtime stat'ed before the
+    listing (an entry added, removed or renamed changes it); every config or ignore file
+    it looked for, here and above its roots, with its stat signature or None (absent);
+    and whether `.git` is there above the roots. `usable` is False when the answer can
+    change otherwise: the walk took paths that are not folders (explicit files, missing
+    paths), met a symlinked file (its target may come and go) or an unreadable folder."""
 
     __slots__ = ("folders", "files", "present", "started", "usable")
 
