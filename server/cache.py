@@ -111,26 +111,26 @@ class SignedWorkspace(FileSystemWorkspace):
         self.signatures: dict[str, tuple[int, int, int]] = {}
         self.listings: dict[str, tuple[tuple[tuple[str, int], ...], int]] = {}
 
-    def read_text(self, path: str) -> str | None:
-        key = os.path.abspath(path)
+    def _sign(self, key: str) -> None:
+        """The stat signature of a file about to be read from disk (and when it was taken)."""
         if key not in self._cache and key not in self.overlay:
             try:
                 st = os.stat(key)
                 self.signatures[key] = (st.st_mtime_ns, st.st_size, time.time_ns())
             except OSError:
                 pass
+
+    def read_text(self, path: str) -> str | None:
+        key = os.path.abspath(path)
+        self._sign(key)
         return super().read_text(key)
 
     def contains_all(self, path: str, needles: tuple[str, ...]) -> bool:
         # Signed like a read (the stat before it), answered from the bytes (no decoding, no
         # text kept: a project scan asks this of every file).
         key = os.path.abspath(path)
-        if key not in self.signatures and key not in self._cache and key not in self.overlay:
-            try:
-                st = os.stat(key)
-                self.signatures[key] = (st.st_mtime_ns, st.st_size, time.time_ns())
-            except OSError:
-                pass
+        if key not in self.signatures:
+            self._sign(key)
         return super().contains_all(key, needles)
 
     def _list(self, folder: str, suffixes: tuple[str, ...], limit: int,
